@@ -1,0 +1,69 @@
+"""HTTP client for a running scoring server (host side). Standard library only."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from debugkit.errors import UnavailableError
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class ServerClient:
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> Response:
+        req = urllib.request.Request(self.base_url + path, data=body, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
+                return Response(resp.status, dict(resp.headers), resp.read())
+        except urllib.error.HTTPError as err:
+            return Response(err.code, dict(err.headers), err.read())
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
+            reason = getattr(err, "reason", err)
+            raise UnavailableError(
+                f"the scoring server at {self.base_url} does not answer ({reason}); "
+                "start it with 'debugkit up' or check 'debugkit logs'"
+            ) from None
+
+    def status(self) -> dict[str, Any]:
+        return self.request("GET", "/debugkit/status").json()
+
+    def health(self) -> Response:
+        return self.request("GET", "/")
+
+    def score(self, body: bytes, content_type: str = "application/json", timeout: float | None = None) -> Response:
+        return self.request("POST", "/score", body, {"Content-Type": content_type}, timeout=timeout)
+
+    def reload(self, timeout: float = 120.0) -> dict[str, Any]:
+        return self.request("POST", "/debugkit/reload", b"", timeout=timeout).json()
+
+    def model_path(self, name: str, version: int | None = None) -> Response:
+        query = {"name": name} | ({"version": str(version)} if version is not None else {})
+        return self.request("GET", "/debugkit/model-path?" + urllib.parse.urlencode(query))

@@ -1,0 +1,434 @@
+"""Project configuration: what to run, with which models, under which limits.
+
+Sources, first match wins (docs/interface.md):
+
+1. ``debugkit.yaml`` in the project folder;
+2. an Azure ML v2 online deployment YAML (a YAML file with ``code_configuration``);
+3. v1 ``inferenceconfig.json`` (+ ``deploymentconfig.json``);
+4. defaults: ``score.py`` in the folder, models under ``model/`` or ``models/``.
+
+Every error names the file, the key and what was expected (:class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from debugkit.errors import ConfigError
+
+CONFIG_FILE = "debugkit.yaml"
+DEFAULT_BASE_IMAGE = "python:3.11-slim"
+DEFAULT_ENTRY_SCRIPT = "score.py"
+ENVIRONMENT_CANDIDATES = ("myenv.yml", "environment.yml", "conda.yml", "conda.yaml", "requirements.txt")
+MODEL_DIR_CANDIDATES = ("model", "models")
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One registered model, laid out at ``azureml-models/<name>/<version>/<basename(path)>``."""
+
+    name: str
+    version: int
+    path: Path  # absolute host path of the model file or folder
+
+
+@dataclass(frozen=True)
+class DeploymentSettings:
+    """Mirrors the Azure ML deployment configuration."""
+
+    port: int = 8890
+    debug_port: int = 5678
+    host: str = "127.0.0.1"  # host address the scoring and debug ports are published on
+    cpu_cores: float = 1.0
+    memory_gb: float = 1.0
+    gpu: bool = False
+    request_timeout_s: float = 60.0
+    max_concurrent_requests: int = 1  # 0 = unlimited
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    project_dir: Path
+    source_dir: Path
+    entry_script: str  # relative to source_dir, POSIX separators
+    environment: Path | None = None
+    base_image: str = DEFAULT_BASE_IMAGE
+    image: str | None = None  # run this existing image instead of building one
+    models: tuple[ModelSpec, ...] = ()
+    deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
+    config_file: Path | None = None  # the file these settings came from, None for defaults
+
+    @property
+    def entry_path(self) -> Path:
+        return self.source_dir / self.entry_script
+
+    @property
+    def project_key(self) -> str:
+        """Stable id of this project on this machine: folder name + hash of its path."""
+        digest = hashlib.sha256(str(self.project_dir).encode()).hexdigest()[:8]
+        slug = re.sub(r"[^a-z0-9-]+", "-", self.project_dir.name.lower()).strip("-") or "project"
+        return f"{slug[:40]}-{digest}"
+
+    def with_deployment(self, **changes: Any) -> ProjectConfig:
+        return replace(self, deployment=replace(self.deployment, **changes))
+
+
+def load_config(project_dir: str | Path = ".") -> ProjectConfig:
+    """Read the project's configuration from the first source that exists."""
+    root = Path(project_dir).expanduser().resolve()
+    if not root.is_dir():
+        raise ConfigError(root, None, "is not a folder; pass the folder that holds score.py")
+    if (root / CONFIG_FILE).is_file():
+        return _from_debugkit_yaml(root, root / CONFIG_FILE)
+    v2 = _find_v2_deployment(root)
+    if v2 is not None:
+        return _from_v2_deployment(root, v2)
+    if (root / "inferenceconfig.json").is_file():
+        return _from_v1(root)
+    return _defaults(root)
+
+
+# --- debugkit.yaml -----------------------------------------------------------------------------
+
+
+def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
+    data = _read_yaml(file)
+    _reject_unknown(
+        file,
+        None,
+        data,
+        {"entry_script", "source_dir", "environment", "base_image", "image", "models", "deployment"},
+    )
+    source_dir = _folder(file, "source_dir", root, data.get("source_dir", "."))
+    entry = _str(file, "entry_script", data.get("entry_script", DEFAULT_ENTRY_SCRIPT))
+    environment = data.get("environment")
+    models_raw = data.get("models")
+    models = (
+        _models_from_list(file, root, models_raw) if models_raw is not None else _default_models(root)
+    )
+    deployment_raw = data.get("deployment") or {}
+    if not isinstance(deployment_raw, Mapping):
+        raise ConfigError(file, "deployment", "expected a mapping of deployment settings")
+    _reject_unknown(file, "deployment", deployment_raw, set(DeploymentSettings.__dataclass_fields__))
+    return _finish(
+        root,
+        file,
+        source_dir=source_dir,
+        entry_script=entry,
+        environment=_env_file(file, "environment", root, environment)
+        if environment
+        else _default_environment(source_dir, root),
+        base_image=_str(file, "base_image", data.get("base_image", DEFAULT_BASE_IMAGE)),
+        image=_str(file, "image", data["image"]) if data.get("image") else None,
+        models=models,
+        deployment=_deployment(file, deployment_raw),
+    )
+
+
+# --- Azure ML v2 online deployment YAML ----------------------------------------------------------
+
+
+def _find_v2_deployment(root: Path) -> Path | None:
+    for file in sorted([*root.glob("*.yml"), *root.glob("*.yaml")]):
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        if isinstance(data, Mapping) and "code_configuration" in data:
+            return file
+    return None
+
+
+def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
+    data = _read_yaml(file)
+    code = data.get("code_configuration") or {}
+    if not isinstance(code, Mapping):
+        raise ConfigError(file, "code_configuration", "expected a mapping with 'code' and 'scoring_script'")
+    source_dir = _folder(file, "code_configuration.code", root, code.get("code", "."))
+    entry = _str(file, "code_configuration.scoring_script", code.get("scoring_script", DEFAULT_ENTRY_SCRIPT))
+    env = data.get("environment")
+    environment: Path | None = None
+    base_image = DEFAULT_BASE_IMAGE
+    if isinstance(env, Mapping):
+        if env.get("conda_file"):
+            environment = _env_file(file, "environment.conda_file", root, env["conda_file"])
+        if env.get("image"):
+            base_image = _str(file, "environment.image", env["image"])
+    if environment is None:
+        environment = _default_environment(source_dir, root)
+    model = data.get("model")
+    models: tuple[ModelSpec, ...]
+    if isinstance(model, Mapping) and model.get("path"):
+        path = _existing(file, "model.path", root, model["path"])
+        name = str(model.get("name") or path.stem)
+        models = (ModelSpec(name, _version(file, "model.version", model.get("version", 1)), path),)
+    else:
+        models = _default_models(root)
+    settings: dict[str, Any] = {}
+    request = data.get("request_settings") or {}
+    if isinstance(request, Mapping):
+        if "request_timeout_ms" in request:
+            ms = _number(file, "request_settings.request_timeout_ms", request["request_timeout_ms"])
+            settings["request_timeout_s"] = ms / 1000
+        if "max_concurrent_requests_per_instance" in request:
+            settings["max_concurrent_requests"] = _int(
+                file,
+                "request_settings.max_concurrent_requests_per_instance",
+                request["max_concurrent_requests_per_instance"],
+            )
+    return _finish(
+        root,
+        file,
+        source_dir=source_dir,
+        entry_script=entry,
+        environment=environment,
+        base_image=base_image,
+        models=models,
+        deployment=DeploymentSettings(**settings),
+    )
+
+
+# --- Azure ML v1 inferenceconfig.json + deploymentconfig.json ------------------------------------
+
+
+def _from_v1(root: Path) -> ProjectConfig:
+    file = root / "inferenceconfig.json"
+    data = _read_json(file)
+    source_dir = _folder(file, "sourceDirectory", root, data.get("sourceDirectory") or ".")
+    entry = _str(file, "entryScript", data.get("entryScript", DEFAULT_ENTRY_SCRIPT))
+    environment: Path | None = None
+    env = data.get("environment")
+    if isinstance(env, Mapping):
+        conda = (env.get("python") or {}).get("condaDependenciesFile") if isinstance(env.get("python"), Mapping) else None
+        if conda:
+            environment = _env_file(file, "environment.python.condaDependenciesFile", source_dir, conda)
+    elif data.get("condaFile"):
+        environment = _env_file(file, "condaFile", root, data["condaFile"])
+    settings: dict[str, Any] = {}
+    deploy_file = root / "deploymentconfig.json"
+    if deploy_file.is_file():
+        deploy = _read_json(deploy_file)
+        resources = deploy.get("containerResourceRequirements") or {}
+        if isinstance(resources, Mapping):
+            if "cpu" in resources:
+                settings["cpu_cores"] = _number(deploy_file, "containerResourceRequirements.cpu", resources["cpu"])
+            if "memoryInGB" in resources:
+                settings["memory_gb"] = _number(
+                    deploy_file, "containerResourceRequirements.memoryInGB", resources["memoryInGB"]
+                )
+            if "gpu" in resources:
+                settings["gpu"] = bool(resources["gpu"])
+        if "port" in deploy:
+            settings["port"] = _port(deploy_file, "port", deploy["port"])
+    return _finish(
+        root,
+        file,
+        source_dir=source_dir,
+        entry_script=entry,
+        environment=environment or _default_environment(source_dir, root),
+        models=_default_models(root),
+        deployment=DeploymentSettings(**settings),
+    )
+
+
+# --- defaults ----------------------------------------------------------------------------------
+
+
+def _defaults(root: Path) -> ProjectConfig:
+    return _finish(
+        root,
+        None,
+        source_dir=root,
+        entry_script=DEFAULT_ENTRY_SCRIPT,
+        environment=_default_environment(root, root),
+        models=_default_models(root),
+        deployment=DeploymentSettings(),
+    )
+
+
+def _default_environment(*folders: Path) -> Path | None:
+    for folder in folders:
+        for name in ENVIRONMENT_CANDIDATES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def _default_models(root: Path) -> tuple[ModelSpec, ...]:
+    """``model/`` or ``models/``: each entry is one model named after it (version 1).
+
+    A folder holding a single file is registered as that folder, as Azure ML
+    registers a folder model.
+    """
+    for name in MODEL_DIR_CANDIDATES:
+        folder = root / name
+        if folder.is_dir():
+            entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+            return tuple(ModelSpec(p.stem if p.is_file() else p.name, 1, p.resolve()) for p in entries)
+    return ()
+
+
+def _models_from_list(file: Path, root: Path, raw: Any) -> tuple[ModelSpec, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(file, "models", "expected a list of {name, version, path}")
+    models = []
+    for i, item in enumerate(raw):
+        key = f"models[{i}]"
+        if not isinstance(item, Mapping):
+            raise ConfigError(file, key, "expected a mapping with name, version and path")
+        _reject_unknown(file, key, item, {"name", "version", "path"})
+        if "path" not in item:
+            raise ConfigError(file, f"{key}.path", "is required: the model file or folder")
+        path = _existing(file, f"{key}.path", root, item["path"])
+        name = _str(file, f"{key}.name", item.get("name", path.stem))
+        if not _MODEL_NAME.match(name):
+            raise ConfigError(file, f"{key}.name", f"'{name}' is not a valid model name (letters, digits, . _ -)")
+        models.append(ModelSpec(name, _version(file, f"{key}.version", item.get("version", 1)), path))
+    names = [m.name for m in models]
+    for name in names:
+        if names.count(name) > 1 and len({m.version for m in models if m.name == name}) < names.count(name):
+            raise ConfigError(file, "models", f"model '{name}' is listed twice with the same version")
+    return tuple(models)
+
+
+def _deployment(file: Path, raw: Mapping[str, Any]) -> DeploymentSettings:
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"deployment.{key}"
+        if key in ("port", "debug_port"):
+            values[key] = _port(file, dotted, value)
+        elif key == "host":
+            values[key] = _str(file, dotted, value)
+        elif key == "gpu":
+            if not isinstance(value, bool):
+                raise ConfigError(file, dotted, f"expected true or false, got {value!r}")
+            values[key] = value
+        elif key == "max_concurrent_requests":
+            values[key] = _int(file, dotted, value)
+        else:
+            number = _number(file, dotted, value)
+            if number <= 0:
+                raise ConfigError(file, dotted, f"expected a positive number, got {value!r}")
+            values[key] = number
+    return DeploymentSettings(**values)
+
+
+def _finish(root: Path, file: Path | None, **fields: Any) -> ProjectConfig:
+    config = ProjectConfig(project_dir=root, config_file=file, **fields)
+    where = file or root
+    entry = config.entry_path
+    if not entry.is_file():
+        key = None if file is None else "entry_script"
+        raise ConfigError(
+            where, key, f"entry script {entry} not found; create it or set entry_script to your scoring script"
+        )
+    try:
+        entry.resolve().relative_to(config.source_dir.resolve())
+    except ValueError:
+        raise ConfigError(where, "entry_script", "must be inside source_dir") from None
+    return config
+
+
+# --- value readers: each names the file and key on error -----------------------------------------
+
+
+def _read_yaml(file: Path) -> Mapping[str, Any]:
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(file, None, f"cannot be read ({exc.strerror})") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(file, None, f"is not valid YAML{line}; fix the syntax") from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(file, None, "expected a mapping of settings at the top level")
+    return data
+
+
+def _read_json(file: Path) -> Mapping[str, Any]:
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(file, None, f"cannot be read ({exc.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(file, None, f"is not valid JSON ({exc}); fix the syntax") from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(file, None, "expected a JSON object at the top level")
+    return data
+
+
+def _reject_unknown(file: Path, key: str | None, data: Mapping[str, Any], known: set[str]) -> None:
+    for name in data:
+        if name not in known:
+            where = f"{key}.{name}" if key else str(name)
+            raise ConfigError(file, where, f"is not a known setting; expected one of {', '.join(sorted(known))}")
+
+
+def _str(file: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(file, key, f"expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _number(file: Path, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(file, key, f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _int(file: Path, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(file, key, f"expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _version(file: Path, key: str, value: Any) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(file, key, f"expected a model version number >= 1, got {value!r}")
+    return value
+
+
+def _port(file: Path, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ConfigError(file, key, f"expected a port number 1-65535, got {value!r}")
+    return value
+
+
+def _folder(file: Path, key: str, root: Path, value: Any) -> Path:
+    path = (root / _str(file, key, str(value))).resolve()
+    if not path.is_dir():
+        raise ConfigError(file, key, f"folder {path} does not exist")
+    return path
+
+
+def _existing(file: Path, key: str, root: Path, value: Any) -> Path:
+    raw = _str(file, key, str(value))
+    if raw.startswith("azureml:"):
+        raise ConfigError(
+            file, key, f"'{raw}' is a registered asset; download it and point {key} at the local file or folder"
+        )
+    path = (root / raw).resolve()
+    if not path.exists():
+        raise ConfigError(file, key, f"{path} does not exist; point it at the model file or folder")
+    return path
+
+
+def _env_file(file: Path, key: str, root: Path, value: Any) -> Path:
+    path = (root / _str(file, key, str(value))).resolve()
+    if not path.is_file():
+        raise ConfigError(file, key, f"environment file {path} does not exist")
+    return path

@@ -1,0 +1,80 @@
+"""What every runtime does, and the parts they share."""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from debugkit.client import ServerClient
+from debugkit.config import ProjectConfig
+from debugkit.errors import CheckFailed, UnavailableError
+from debugkit.session import Session
+
+READY_STATES = ("ready", "init_failed")
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    """The ``debugkit up`` flags that shape how the server is started."""
+
+    debug: bool = True  # start debugpy
+    wait_for_debugger: bool = False
+    production: bool = False  # no error details, no /debugkit routes, no debugpy
+    foreground: bool = True  # stop the server when debugkit exits (Ctrl-C, crash)
+
+
+class Runtime(ABC):
+    name: str
+
+    @abstractmethod
+    def start(self, config: ProjectConfig, options: UpOptions) -> Session:
+        """Start the server and return its session (without waiting for readiness)."""
+
+    @abstractmethod
+    def stop(self, session: Session) -> None:
+        """Stop and remove everything ``start`` created. Safe to call twice."""
+
+    @abstractmethod
+    def is_running(self, session: Session) -> bool: ...
+
+    @abstractmethod
+    def logs(self, session: Session, tail: int | None = None, follow: bool = False) -> Iterator[str]:
+        """Lines of the server's log."""
+
+    def exit_reason(self, session: Session) -> str | None:
+        """Why the server is gone (e.g. ``OOMKilled``), if the runtime can tell."""
+        return None
+
+
+def wait_until_ready(runtime: Runtime, session: Session, timeout: float = 120.0) -> dict:
+    """Poll the server until ``init()`` finished (ready or init_failed); return its status.
+
+    In production mode there is no status route, so readiness is ``GET /`` answering 200.
+    """
+    client = ServerClient(session.url, timeout=2.0)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not runtime.is_running(session):
+            reason = runtime.exit_reason(session)
+            raise CheckFailed(
+                "the scoring server exited before it was ready"
+                + (f" ({reason})" if reason else "")
+                + "; see 'debugkit logs' for the cause"
+            )
+        try:
+            if session.production:
+                if client.health().status == 200:
+                    return {"state": "ready"}
+            else:
+                status = client.status()
+                if status.get("state") in READY_STATES:
+                    return status
+        except (UnavailableError, ValueError):
+            pass
+        time.sleep(0.05)
+    raise CheckFailed(
+        f"the scoring server did not become ready within {timeout:.0f} s; "
+        "see 'debugkit logs' (a slow init() or a debugger that never attached with --wait-for-debugger)"
+    )
