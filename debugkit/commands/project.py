@@ -1,0 +1,325 @@
+"""The project commands: up, down, status, logs, score, reload, model-path."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from debugkit import launcher
+from debugkit.client import ServerClient
+from debugkit.config import ProjectConfig, load_config
+from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
+from debugkit.runtime import UpOptions
+from debugkit.session import Session
+
+CONTAINER_APP_ROOT = "/var/azureml-app"
+
+project_dir_argument = click.argument(
+    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _echo(line: str) -> None:
+    click.echo(line)
+    sys.stdout.flush()
+
+
+def _require_session(config: ProjectConfig) -> Session:
+    found = launcher.running_session(config)
+    if found is None:
+        raise CheckFailed(f"nothing is running for {config.project_dir}; start it with 'debugkit up'")
+    return found[1]
+
+
+def local_path(config: ProjectConfig, path: str | None) -> str | None:
+    """A path as the server saw it (maybe inside the container) as a path on this machine."""
+    if path and path.startswith(CONTAINER_APP_ROOT + "/"):
+        return str(config.source_dir / path[len(CONTAINER_APP_ROOT) + 1 :])
+    return path
+
+
+def format_error(config: ProjectConfig, error: dict[str, Any] | None) -> str:
+    """``FILE:LINE: error: TYPE: MESSAGE``, the form problem matchers read."""
+    if not error:
+        return "error: unknown error"
+    file = local_path(config, error.get("file")) or str(config.entry_path)
+    where = f"{file}:{error['line']}:" if error.get("line") else f"{file}:"
+    return f"{where} error: {error.get('type', 'Error')}: {error.get('message', '')}"
+
+
+# --- up --------------------------------------------------------------------------------------------
+
+
+@click.command("up")
+@project_dir_argument
+@click.option("--runtime", type=click.Choice(["docker", "process"]), help="Default: docker if an engine answers.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Scoring port on 127.0.0.1 (default from config: 8890).")
+@click.option("--debug-port", type=click.IntRange(1, 65535), help="debugpy port on 127.0.0.1 (default 5678).")
+@click.option("--no-debug", is_flag=True, help="Do not start debugpy.")
+@click.option("--wait-for-debugger", is_flag=True, help="Hold init() until a debugger attaches.")
+@click.option("--no-watch", is_flag=True, help="Do not hot-reload on file changes.")
+@click.option("--detach", is_flag=True, help="Return once ready; the watcher runs on until 'debugkit down'.")
+@click.option("--production", is_flag=True, help="No error details, no debug routes, no debugpy.")
+def up(
+    project_dir: Path,
+    runtime: str | None,
+    port: int | None,
+    debug_port: int | None,
+    no_debug: bool,
+    wait_for_debugger: bool,
+    no_watch: bool,
+    detach: bool,
+    production: bool,
+) -> None:
+    """Start the scoring server for PROJECT_DIR, wait until ready, then hot-reload on save."""
+    config = load_config(project_dir)
+    overrides = {k: v for k, v in {"port": port, "debug_port": debug_port}.items() if v is not None}
+    if overrides:
+        config = config.with_deployment(**overrides)
+    runtime_name = launcher.choose_runtime(runtime)
+    if runtime is None and runtime_name == "process":
+        _echo("debugkit: no Docker engine answers; running the server as a local process (--runtime process)")
+    if production and (wait_for_debugger or debug_port):
+        _echo("debugkit: --production never starts debugpy; ignoring the debugger flags")
+    options = UpOptions(
+        debug=not no_debug and not production,
+        wait_for_debugger=wait_for_debugger and not production,
+        production=production,
+        foreground=not detach,
+    )
+    _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
+    if options.wait_for_debugger:
+        _echo(f"debugkit: waiting for a debugger on {config.deployment.host}:{config.deployment.debug_port} before init()")
+    started = launcher.start(config, runtime_name, options)
+    session = started.session
+    follower = None if detach else _follow_logs(started)
+    try:
+        _report_ready(config, session, started.status)
+        if detach:
+            if not no_watch:
+                session.watcher_pid = launcher.spawn_background_watcher(config, session)
+                launcher.sessions.save(session)
+            _echo(f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'")
+            return
+        _run_foreground(config, session, watch=not no_watch)
+    finally:
+        if not detach:
+            current = launcher.sessions.load(config.project_key) or session
+            launcher.stop(current)
+            if follower is not None:
+                follower.join(timeout=2)
+            _echo("debugkit: stopped and removed the server")
+
+
+def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any]) -> None:
+    generation = status.get("generation")
+    if status.get("state") == "init_failed":
+        error = status.get("last_error") or {}
+        _echo(f"debugkit: init() failed at {session.scoring_url}; the server stays up so you can fix and save")
+        _echo(format_error(config, error))
+    else:
+        suffix = f" (generation {generation})" if generation else ""
+        _echo(f"debugkit: ready at {session.scoring_url}{suffix}")
+    if session.debug_port:
+        _echo(
+            f"debugkit: debugpy on {session.host}:{session.debug_port}; in VS Code run "
+            "'debugkit: attach to scoring container' (create it with 'debugkit vscode init')"
+        )
+
+
+def _follow_logs(started: launcher.Started) -> threading.Thread:
+    def pump() -> None:
+        try:
+            for line in started.runtime.logs(started.session, tail=None, follow=True):
+                click.echo(line.rstrip("\n"), err=True)
+        except Exception:  # the server went away; up reports that itself
+            pass
+
+    thread = threading.Thread(target=pump, name="debugkit-logs", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> None:
+    stop = threading.Event()
+    try:
+        if watch:
+            from debugkit.watcher import watch as watch_files
+
+            _echo(f"debugkit: watching {config.source_dir} for changes (Ctrl-C to stop)")
+            watch_files(config, session, stop, _echo)
+        else:
+            _echo("debugkit: not watching files (Ctrl-C to stop)")
+            while not stop.wait(0.5):
+                pass
+    except KeyboardInterrupt:
+        stop.set()
+
+
+# --- down, status, logs ------------------------------------------------------------------------------
+
+
+@click.command("down")
+@project_dir_argument
+def down(project_dir: Path) -> None:
+    """Stop and remove what 'up' started for PROJECT_DIR."""
+    config = load_config(project_dir)
+    record = launcher.sessions.load(config.project_key)
+    if record is None:
+        _echo(f"debugkit: nothing is running for {config.project_dir}")
+        return
+    launcher.stop(record)
+    _echo(f"debugkit: stopped and removed the server for {config.project_dir}")
+
+
+@click.command("status")
+@project_dir_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(project_dir: Path, as_json: bool) -> None:
+    """State, generation, last error and URLs of PROJECT_DIR's server (exit 1 unless ready)."""
+    config = load_config(project_dir)
+    found = launcher.running_session(config)
+    report: dict[str, Any] = {"state": "stopped", "project_dir": str(config.project_dir)}
+    if found is not None:
+        session = found[1]
+        report.update(runtime=session.runtime, url=session.url, scoring_url=session.scoring_url)
+        report["debug_port"] = session.debug_port
+        client = ServerClient(session.url, timeout=5)
+        if session.production:
+            report["state"] = "ready" if client.health().status == 200 else "starting"
+        else:
+            report.update(client.status())
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        _echo(f"state: {report['state']}")
+        for key in ("generation", "runtime", "scoring_url", "debug_port", "reloads"):
+            if report.get(key) is not None:
+                _echo(f"{key.replace('_', ' ')}: {report[key]}")
+        if report.get("last_error"):
+            _echo("last error: " + format_error(config, report["last_error"]))
+    if report["state"] != "ready":
+        sys.exit(EXIT_FAILED)
+
+
+@click.command("logs")
+@project_dir_argument
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines.")
+@click.option("--tail", type=click.IntRange(min=1), help="Only the last N lines.")
+def logs(project_dir: Path, follow: bool, tail: int | None) -> None:
+    """The server's log, then a diagnosis of known failure signatures with the remedy."""
+    from debugkit.runtime import get_runtime
+
+    config = load_config(project_dir)
+    record = launcher.sessions.load(config.project_key)
+    if record is None:
+        raise CheckFailed(f"nothing was started for {config.project_dir}; run 'debugkit up' first")
+    runtime = get_runtime(record.runtime)
+    text: list[str] = []
+    try:
+        for line in runtime.logs(record, tail=tail, follow=follow):
+            text.append(line)
+            click.echo(line.rstrip("\n"))
+    except KeyboardInterrupt:
+        pass
+    from debugkit.diagnose import diagnose
+
+    findings = diagnose("".join(text), runtime.exit_reason(record), config)
+    if findings:
+        click.echo("")
+        click.echo("diagnosis:")
+        for finding in findings:
+            click.echo(f"  x {finding.title}: {finding.detail}")
+            click.echo(f"    remedy: {finding.remedy}")
+
+
+# --- score, reload, model-path ------------------------------------------------------------------------
+
+
+@click.command("score")
+@project_dir_argument
+@click.option("--data", help="Request body (JSON text).")
+@click.option("--file", "file", type=click.File("rb"), help="Read the request body from a file ('-' for stdin).")
+@click.option("--content-type", default="application/json", show_default=True)
+def score(project_dir: Path, data: str | None, file: Any, content_type: str) -> None:
+    """POST a request to /score and print the status and body (exit 1 unless 2xx)."""
+    if data is not None and file is not None:
+        raise UserError("give the request body with --data or --file, not both")
+    if data is None and file is None:
+        raise UserError("give the request body with --data '{\"data\": ...}' or --file request.json")
+    body = data.encode() if data is not None else file.read()
+    config = load_config(project_dir)
+    session = _require_session(config)
+    timeout = config.deployment.request_timeout_s + 30
+    response = ServerClient(session.url).score(body, content_type, timeout=timeout)
+    _echo(f"HTTP {response.status}")
+    click.echo(response.text)
+    if not 200 <= response.status < 300:
+        sys.exit(EXIT_FAILED)
+
+
+@click.command("reload")
+@project_dir_argument
+def reload(project_dir: Path) -> None:
+    """Reload score.py now (re-import + init()); the last good version serves on failure."""
+    config = load_config(project_dir)
+    session = _require_session(config)
+    result = ServerClient(session.url).reload()
+    if result.get("ok"):
+        _echo(f"debugkit: reloaded: generation {result.get('generation')} in {result.get('duration_ms', 0):.0f} ms")
+        return
+    _echo(
+        f"debugkit: reload failed; generation {result.get('generation')} keeps serving\n"
+        + format_error(config, result.get("error"))
+    )
+    sys.exit(EXIT_FAILED)
+
+
+@click.command("model-path")
+@click.argument("name")
+@project_dir_argument
+@click.option("--version", "version", type=click.IntRange(min=1), help="Model version (default: the highest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the server's answer as JSON.")
+def model_path(name: str, project_dir: Path, version: int | None, as_json: bool) -> None:
+    """Ask the running server where model NAME resolves, and why (exit 1 if it does not exist)."""
+    config = load_config(project_dir)
+    session = _require_session(config)
+    response = ServerClient(session.url).model_path(name, version)
+    answer = response.json()
+    if response.status != 200:
+        raise UserError(answer.get("message") or answer.get("error") or f"the server answered {response.status}")
+    if as_json:
+        click.echo(json.dumps(answer, indent=2))
+    else:
+        _print_model_path(name, answer)
+    if not answer.get("exists"):
+        sys.exit(EXIT_FAILED)
+
+
+def _print_model_path(name: str, answer: dict[str, Any]) -> None:
+    mark = "found" if answer.get("exists") else "NOT FOUND"
+    _echo(f"{name}: {mark}" + (f" at {answer['resolved']}" if answer.get("resolved") else ""))
+    for candidate in answer.get("searched") or []:
+        if isinstance(candidate, dict):
+            _echo(f"  looked at {candidate.get('path')}: {candidate.get('why') or candidate.get('reason', '')}")
+        else:
+            _echo(f"  looked at {candidate}")
+    available = answer.get("available") or []
+    if available:
+        listed = ", ".join(
+            f"{m.get('name')} v{m.get('version') or m.get('versions')}" if isinstance(m, dict) else str(m)
+            for m in available
+        )
+        _echo(f"  available: {listed}")
+    if answer.get("suggestion"):
+        _echo(f"  did you mean '{answer['suggestion']}'?")
+    if answer.get("diagnosis"):
+        _echo(f"  {answer['diagnosis']}")
+
+
+COMMANDS = [up, down, status, logs, score, reload, model_path]

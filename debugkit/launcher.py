@@ -1,0 +1,143 @@
+"""Start, find, restart and stop a project's scoring server: what ``up``, ``down`` and the watcher share."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from debugkit import session as sessions
+from debugkit.config import ProjectConfig
+from debugkit.errors import UnavailableError, UserError
+from debugkit.runtime import Runtime, UpOptions, get_runtime, wait_until_ready
+from debugkit.session import Session, pid_alive
+
+
+@dataclass
+class Started:
+    runtime: Runtime
+    session: Session
+    status: dict[str, Any]  # the server's /debugkit/status once init() has run
+
+
+def docker_engine_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
+
+
+def choose_runtime(requested: str | None) -> str:
+    """``docker`` if asked or an engine answers, else ``process``."""
+    if requested:
+        if requested == "docker" and not docker_engine_answers():
+            raise UnavailableError(
+                "no Docker engine answers; start Docker (or dockerd) or use --runtime process"
+            )
+        return requested
+    return "docker" if docker_engine_answers() else "process"
+
+
+def running_session(config: ProjectConfig) -> tuple[Runtime, Session] | None:
+    """The project's live session, if any. A stale record (debugkit was killed) is cleaned up."""
+    record = sessions.load(config.project_key)
+    if record is None:
+        return None
+    runtime = get_runtime(record.runtime)
+    if runtime.is_running(record):
+        return runtime, record
+    stop(record)
+    return None
+
+
+def start(config: ProjectConfig, runtime_name: str, options: UpOptions, timeout: float = 600) -> Started:
+    """Start the server, record the session, and wait until init() has run."""
+    existing = running_session(config)
+    if existing is not None:
+        raise UserError(
+            f"{config.project_dir} is already running at {existing[1].url}; "
+            f"use it, or stop it first with 'debugkit down {config.project_dir}'"
+        )
+    _check_port_free(config.deployment.host, config.deployment.port, "scoring port", "--port")
+    if options.debug and not options.production:
+        _check_port_free(config.deployment.host, config.deployment.debug_port, "debug port", "--debug-port")
+    runtime = get_runtime(runtime_name)
+    session = runtime.start(config, options)
+    sessions.save(session)
+    try:
+        status = wait_until_ready(runtime, session, timeout=timeout)
+    except BaseException:
+        if options.foreground:
+            stop(session)
+        raise
+    return Started(runtime, session, status)
+
+
+def restart(session: Session, config: ProjectConfig) -> Session:
+    """Stop the server and start it again with the same options (new limits, new image)."""
+    options = UpOptions(
+        debug=session.debug_port is not None,
+        production=session.production,
+        foreground=session.watcher_pid is None,
+    )
+    watcher_pid = session.watcher_pid
+    get_runtime(session.runtime).stop(session)
+    sessions.remove(session.project_key)
+    started = start(config, session.runtime, options)
+    started.session.watcher_pid = watcher_pid
+    sessions.save(started.session)
+    return started.session
+
+
+def stop(session: Session) -> None:
+    """Stop the server and the background watcher; remove the session record."""
+    if session.watcher_pid and session.watcher_pid != os.getpid() and pid_alive(session.watcher_pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(session.watcher_pid, signal.SIGTERM)
+    get_runtime(session.runtime).stop(session)
+    sessions.remove(session.project_key)
+
+
+def spawn_background_watcher(config: ProjectConfig, session: Session) -> int:
+    """``up --detach``: the watcher runs on in its own process until ``down``."""
+    log_dir = Path(session.work_dir) if session.work_dir else Path(sessions.state_dir())
+    log_file = log_dir / f"{config.project_key}-watcher.log"
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "debugkit.watcher", str(config.project_dir), "--log", str(log_file)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return proc.pid
+
+
+def _check_port_free(host: str, port: int, what: str, flag: str) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise UnavailableError(
+                f"the {what} {host}:{port} is in use; stop what uses it or pick another with {flag}"
+            ) from None
+
+
+def wait_for_exit(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not pid_alive(pid)

@@ -1,0 +1,207 @@
+"""The scoring server as a local subprocess: the default when no Docker engine answers.
+
+The project's environment is installed into a virtualenv cached under the user's
+cache folder by a hash of the environment; models are laid out the Azure ML way
+(``azureml-models/<name>/<version>/``) in a temporary folder, as symlinks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import debugkit
+from debugkit.config import ProjectConfig
+from debugkit.environment import EnvironmentSpec, read_environment
+from debugkit.errors import UserError
+from debugkit.paths import cache_dir
+from debugkit.runtime.base import Runtime, UpOptions
+from debugkit.session import Session, pid_alive
+
+SERVER_REQUIREMENTS = ("flask>=2.2", "waitress>=3", "debugpy>=1.8")
+PACKAGE_PARENT = Path(debugkit.__file__).resolve().parent.parent
+
+
+class ProcessRuntime(Runtime):
+    name = "process"
+
+    def __init__(self) -> None:
+        self._children: dict[int, subprocess.Popen[bytes]] = {}
+
+    def start(self, config: ProjectConfig, options: UpOptions) -> Session:
+        python = self._python_for(read_environment(config.environment))
+        work_dir = Path(tempfile.mkdtemp(prefix=f"debugkit-{config.project_key}-"))
+        model_dir = layout_models(config, work_dir)
+        log_file = work_dir / "server.log"
+        deployment = config.deployment
+        debug_port = deployment.debug_port if options.debug and not options.production else None
+        command = [
+            str(python),
+            "-m",
+            "debugkit.server",
+            "--entry-script",
+            str(config.entry_path),
+            "--source-dir",
+            str(config.source_dir),
+            "--model-dir",
+            str(model_dir),
+            "--host",
+            deployment.host,
+            "--port",
+            str(deployment.port),
+            "--request-timeout",
+            str(deployment.request_timeout_s),
+            "--max-concurrent",
+            str(deployment.max_concurrent_requests),
+        ]
+        if debug_port is not None:
+            command += ["--debug-port", str(debug_port), "--debug-host", deployment.host]
+            if options.wait_for_debugger:
+                command.append("--wait-for-debugger")
+        if options.production:
+            command.append("--production")
+        env = {
+            **os.environ,
+            "AML_APP_ROOT": str(work_dir),
+            "AZUREML_MODEL_DIR": str(model_dir),
+            "AZUREML_ENTRY_SCRIPT": config.entry_script,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+        with open(log_file, "ab") as log:
+            proc = subprocess.Popen(
+                command,
+                cwd=config.source_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if options.foreground else None,
+            )
+        self._children[proc.pid] = proc
+        return Session(
+            project_key=config.project_key,
+            project_dir=str(config.project_dir),
+            runtime=self.name,
+            host=deployment.host,
+            port=deployment.port,
+            debug_port=debug_port,
+            production=options.production,
+            server_pid=proc.pid,
+            log_file=str(log_file),
+            work_dir=str(work_dir),
+        )
+
+    def stop(self, session: Session) -> None:
+        pid = session.server_pid
+        if pid and pid_alive(pid):
+            _signal_group(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if pid_alive(pid):
+                _signal_group(pid, signal.SIGKILL)
+        proc = self._children.pop(pid, None) if pid else None
+        if proc is not None:
+            proc.wait(timeout=5)
+        if session.work_dir:
+            shutil.rmtree(session.work_dir, ignore_errors=True)
+
+    def is_running(self, session: Session) -> bool:
+        proc = self._children.get(session.server_pid or 0)
+        if proc is not None:
+            return proc.poll() is None
+        return pid_alive(session.server_pid)
+
+    def exit_reason(self, session: Session) -> str | None:
+        proc = self._children.get(session.server_pid or 0)
+        if proc is None or proc.returncode is None:
+            return None
+        code = proc.returncode
+        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+    def logs(self, session: Session, tail: int | None = None, follow: bool = False) -> Iterator[str]:
+        if not session.log_file or not Path(session.log_file).exists():
+            return
+        with open(session.log_file, encoding="utf-8", errors="replace") as f:
+            lines = f.readlines()
+            yield from (lines[-tail:] if tail else lines)
+            while follow and self.is_running(session):
+                line = f.readline()
+                if line:
+                    yield line
+                else:
+                    time.sleep(0.1)
+
+    def _python_for(self, spec: EnvironmentSpec) -> Path:
+        """The interpreter to run the server with: a cached venv holding the project's packages."""
+        if not spec.pip_requirements:
+            return Path(sys.executable)
+        key = hashlib.sha256(
+            "\n".join([spec.content_hash, sys.version, *SERVER_REQUIREMENTS]).encode()
+        ).hexdigest()[:16]
+        env_dir = cache_dir() / "venvs" / key
+        python = env_dir / "bin" / "python"
+        if (env_dir / ".complete").exists():
+            return python
+        shutil.rmtree(env_dir, ignore_errors=True)
+        print(f"debugkit: installing {spec.source.name if spec.source else 'environment'} "
+              f"into {env_dir} (once; cached by its content)", file=sys.stderr)
+        venv.create(env_dir, with_pip=True)
+        result = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", *SERVER_REQUIREMENTS, *spec.pip_requirements],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            shutil.rmtree(env_dir, ignore_errors=True)
+            last = "\n".join(result.stderr.strip().splitlines()[-5:])
+            raise UserError(
+                f"installing the packages of {spec.source} failed; fix that file or your pip settings:\n{last}"
+            )
+        (env_dir / ".complete").touch()
+        return python
+
+
+def layout_models(config: ProjectConfig, root: Path) -> Path:
+    """Lay out models as ``root/azureml-models/<name>/<version>/<basename>``; return AZUREML_MODEL_DIR."""
+    models_root = root / "azureml-models"
+    models_root.mkdir(parents=True, exist_ok=True)
+    for model in config.models:
+        version_dir = models_root / model.name / str(model.version)
+        version_dir.mkdir(parents=True, exist_ok=True)
+        (version_dir / model.path.name).symlink_to(model.path, target_is_directory=model.path.is_dir())
+    if len(config.models) == 1:
+        only = config.models[0]
+        return models_root / only.name / str(only.version)
+    return models_root
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if debugkit dies (kill -9, crash), so nothing is orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
