@@ -1,0 +1,73 @@
+"""Collect a burst of file events into one batch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+
+class Debouncer:
+    """A batch is due once no event arrived for ``quiet`` seconds, or ``max_wait`` after its first.
+
+    ``max_wait`` keeps a file that is written continuously from postponing the reload forever.
+    Thread-safe: watchdog's thread calls :meth:`add`, the watcher's loop calls :meth:`wait`.
+    """
+
+    def __init__(
+        self, quiet: float = 0.1, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self._clock = clock
+        self._paths: set[Path] = set()
+        self._first = 0.0
+        self._last = 0.0
+        self._cond = threading.Condition()
+
+    def add(self, paths: Iterable[Path]) -> None:
+        new = set(paths)
+        if not new:
+            return
+        with self._cond:
+            now = self._clock()
+            if not self._paths:
+                self._first = now
+            self._paths |= new
+            self._last = now
+            self._cond.notify_all()
+
+    def due_in(self) -> float | None:
+        """Seconds until the pending batch is due (<= 0: due now); None when nothing is pending."""
+        with self._cond:
+            return self._due_in_locked()
+
+    def take(self) -> set[Path]:
+        """The pending batch, if due (else an empty set)."""
+        with self._cond:
+            due = self._due_in_locked()
+            if due is None or due > 0:
+                return set()
+            batch, self._paths = self._paths, set()
+            return batch
+
+    def wait(self, stop: threading.Event, poll: float = 0.25) -> set[Path]:
+        """Block until a batch is due or ``stop`` is set (then returns an empty set).
+
+        ``poll`` bounds each sleep so that ``stop`` is seen promptly.
+        """
+        with self._cond:
+            while not stop.is_set():
+                due = self._due_in_locked()
+                if due is not None and due <= 0:
+                    batch, self._paths = self._paths, set()
+                    return batch
+                self._cond.wait(poll if due is None else min(due, poll))
+        return set()
+
+    def _due_in_locked(self) -> float | None:
+        if not self._paths:
+            return None
+        now = self._clock()
+        return min(self._last + self.quiet, self._first + self.max_wait) - now

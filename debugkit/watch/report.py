@@ -1,0 +1,62 @@
+"""The lines the watcher prints: one per reload or restart, errors as ``FILE:LINE: error: ...``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+CONTAINER_APP_ROOT = PurePosixPath("/var/azureml-app")
+OK = "\u2713"
+FAILED = "\u2717"
+
+
+def shown(path: Path | str) -> str:
+    """Relative to the current folder when below it (what editors' problem matchers resolve)."""
+    path = Path(path)
+    try:
+        return os.fspath(path.relative_to(Path.cwd()))
+    except ValueError:
+        return os.fspath(path)
+
+
+def host_path(file: str, source_dir: Path) -> Path:
+    """Map a path the server reported (inside the container) back to the host's source folder."""
+    posix = PurePosixPath(file)
+    if posix.is_relative_to(CONTAINER_APP_ROOT):
+        return source_dir.joinpath(*posix.relative_to(CONTAINER_APP_ROOT).parts)
+    return Path(file)
+
+
+def changed_names(paths: Sequence[Path], roots: Sequence[Path], limit: int = 3) -> str:
+    names = []
+    for path in paths:
+        for root in roots:
+            if root in path.parents:
+                names.append(path.relative_to(root).as_posix())
+                break
+        else:
+            names.append(path.name)
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" +{len(names) - limit} more"
+    return ", ".join(names)
+
+
+def reload_line(
+    result: dict[str, Any], what: str, millis: float, previous: int | None, source_dir: Path
+) -> str:
+    """One line: generation, what changed, duration, and ✓ or the error with its location."""
+    if result.get("ok"):
+        generation = result.get("generation")
+        return f"debugkit: reload {OK} generation {generation} in {millis:.0f} ms ({what})"
+    error = result.get("error") or {}
+    if not isinstance(error, dict):
+        error = {"message": str(error)}
+    kept = result.get("generation", previous)
+    tail = f"reload {FAILED} in {millis:.0f} ms ({what}); generation {kept} keeps serving"
+    text = f"{error.get('type') or 'Error'}: {error.get('message') or 'reload failed'}"
+    if error.get("file") and error.get("line"):
+        where = shown(host_path(str(error["file"]), source_dir))
+        return f"{where}:{error['line']}: error: {text} [{tail}]"
+    return f"debugkit: {tail}: {text}"

@@ -1,0 +1,374 @@
+"""Host-side file watcher: a save becomes a hot reload (or a restart) of the running server.
+
+Watching happens on the host because inotify events do not cross Docker Desktop, WSL
+or network mounts. Events go through: ignore list -> debounce -> content dedupe ->
+classification -> (compile .py on the host) -> ``POST /debugkit/reload`` or
+:func:`debugkit.launcher.restart`.
+
+``debugkit up`` calls :func:`watch`; ``up --detach`` runs ``python -m debugkit.watcher
+PROJECT_DIR --log FILE``, which follows the session record and exits with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from debugkit.client import ServerClient
+from debugkit.config import ProjectConfig, load_config
+from debugkit.errors import UserError
+from debugkit.watch.classify import Action, Classifier, Plan
+from debugkit.watch.debounce import Debouncer
+from debugkit.watch.filters import is_ignored
+from debugkit.watch.fingerprint import Fingerprints
+from debugkit.watch.report import OK, changed_names, reload_line, shown
+from debugkit.watch.syntax import SyntaxProblem, check_syntax
+
+if TYPE_CHECKING:
+    from debugkit.session import Session
+
+Echo = Callable[[str], None]
+_RELEVANT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
+
+
+class _Collector(FileSystemEventHandler):
+    """watchdog thread -> debouncer. Only filtering here; the rest runs on the watcher's thread."""
+
+    def __init__(self, debouncer: Debouncer) -> None:
+        self._debouncer = debouncer
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _RELEVANT_EVENTS:
+            return
+        # a folder's "modified" only means a file in it changed, and that file has its own event
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return
+        paths = [event.src_path, getattr(event, "dest_path", "")]
+        self._debouncer.add(
+            Path(os.fsdecode(p)) for p in paths if p and not is_ignored(Path(os.fsdecode(p)))
+        )
+
+
+def watch_roots(config: ProjectConfig) -> list[tuple[Path, bool]]:
+    """Folders to watch as (folder, recursive), without overlaps."""
+    wanted: list[tuple[Path, bool]] = [(config.source_dir, True), (config.project_dir, False)]
+    for file in (config.environment, config.config_file):
+        if file is not None:
+            wanted.append((file.parent, False))
+    for model in config.models:
+        wanted.append((model.path, True) if model.path.is_dir() else (model.path.parent, False))
+    roots: list[tuple[Path, bool]] = []
+    for folder, recursive in sorted(wanted, key=lambda r: (len(r[0].parts), not r[1])):
+        if not any(folder == r or (rec and r in folder.parents) for r, rec in roots):
+            roots.append((folder, recursive))
+    return roots
+
+
+class Watcher:
+    """Turns saves under a project into reloads or restarts of one running session."""
+
+    def __init__(
+        self,
+        config: ProjectConfig,
+        session: Session,
+        echo: Echo = print,
+        *,
+        quiet: float = 0.1,
+        max_wait: float = 1.0,
+        polling: bool = False,
+    ) -> None:
+        self.config = config
+        self.session = session
+        self.echo = echo
+        self.lock = threading.Lock()  # held while the session is being replaced (restart)
+        self.generation: int | None = None
+        self.reloads = 0  # reload requests sent, for tests and the bench
+        self._debouncer = Debouncer(quiet=quiet, max_wait=max_wait)
+        self._fingerprints = Fingerprints()
+        self._classifier = Classifier(config)
+        self._broken: dict[Path, SyntaxProblem] = {}
+        self._restart_pending: Plan | None = None
+        self._polling = polling
+        self._observer: Any = None
+        self.ready = threading.Event()  # set once the observer is watching
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Watch until ``stop`` is set."""
+        with self._observing():
+            self._fingerprints.record(root for root, _ in watch_roots(self.config))
+            self.generation = self._current_generation()
+            self.ready.set()
+            while not stop.is_set():
+                batch = self._debouncer.wait(stop)
+                if batch:
+                    self.handle(batch)
+
+    @contextlib.contextmanager
+    def _observing(self) -> Iterator[None]:
+        self._observer = self._start_observer()
+        try:
+            yield
+        finally:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+
+    def _start_observer(self) -> Any:
+        handler = _Collector(self._debouncer)
+        if not self._polling:
+            observer = Observer()
+            try:
+                for folder, recursive in watch_roots(self.config):
+                    observer.schedule(handler, os.fspath(folder), recursive=recursive)
+                observer.start()
+                return observer
+            except OSError as exc:  # e.g. the inotify watch limit
+                self.echo(f"debugkit: native file events unavailable ({exc}); polling instead")
+                with contextlib.suppress(Exception):
+                    observer.stop()
+        observer = PollingObserver(timeout=0.25)
+        for folder, recursive in watch_roots(self.config):
+            observer.schedule(handler, os.fspath(folder), recursive=recursive)
+        observer.start()
+        return observer
+
+    def _retarget(self) -> None:
+        """The configuration moved (source_dir, models): watch the new folders."""
+        self._observer.unschedule_all()
+        handler = _Collector(self._debouncer)
+        for folder, recursive in watch_roots(self.config):
+            self._observer.schedule(handler, os.fspath(folder), recursive=recursive)
+        self._fingerprints.record(root for root, _ in watch_roots(self.config))
+
+    # --- one batch of changes -----------------------------------------------------------------
+
+    def handle(self, paths: set[Path]) -> None:
+        expanded: set[Path] = set()
+        for path in paths:
+            expanded |= self._fingerprints.expand(path)
+        changed = self._fingerprints.changed(expanded)
+        if not changed and self._restart_pending is None:
+            return
+        plan = self._classifier.plan(changed)
+        if plan.config_error:
+            self.echo(f"{plan.config_error} (not applied; the server keeps its settings)")
+        if self._restart_pending is not None and plan.action < Action.RESTART:
+            plan = self._merge_pending(plan)
+        if plan.action == Action.NONE:
+            return
+        if self.session.production and plan.action == Action.RELOAD:
+            plan.action = Action.RESTART
+            plan.reasons.append("hot reload is off in --production mode")
+        if plan.action >= Action.RESTART:
+            self._restart(plan)
+        else:
+            self._reload(plan)
+
+    def _merge_pending(self, plan: Plan) -> Plan:
+        pending = self._restart_pending
+        assert pending is not None
+        pending.changed = sorted(set(pending.changed) | set(plan.changed))
+        return pending
+
+    def _reload(self, plan: Plan) -> None:
+        what = changed_names(plan.changed, [self.config.source_dir, self.config.project_dir])
+        for path in list(self._broken):
+            if path not in plan.python_files:
+                plan.python_files.append(path)
+        problems = [p for p in map(check_syntax, plan.python_files) if p is not None]
+        self._broken = {p.path: p for p in problems}
+        if problems:
+            for problem in problems:
+                for line in problem.lines(shown(problem.path)):
+                    self.echo(line)
+            kept = "the last good code"
+            if self.generation is not None:
+                kept = f"generation {self.generation}"
+            self.echo(f"debugkit: not reloaded until the syntax error is fixed; {kept} serving")
+            return
+        started = time.monotonic()
+        self.reloads += 1
+        try:
+            result = ServerClient(self.session.url).reload()
+        except UserError as exc:
+            self.echo(f"debugkit: reload of {what} failed: {exc.message}")
+            return
+        except ValueError:
+            self.echo(f"debugkit: reload of {what} failed: the server did not answer with JSON")
+            return
+        millis = (time.monotonic() - started) * 1000
+        self.echo(reload_line(result, what, millis, self.generation, self.config.source_dir))
+        if result.get("generation") is not None:
+            self.generation = int(result["generation"])
+
+    def _restart(self, plan: Plan) -> None:
+        from debugkit.launcher import restart
+
+        config = plan.config or self.config
+        what = changed_names(plan.changed, [config.source_dir, config.project_dir])
+        verb = "restarting"
+        if plan.action == Action.REBUILD:
+            verb = "rebuilding the image and restarting"
+        self.echo(f"debugkit: {verb}: {'; '.join(plan.reasons)} ({what})")
+        started = time.monotonic()
+        with self.lock:
+            try:
+                session = restart(self.session, config)
+            except UserError as exc:
+                self._restart_pending = plan
+                self.echo(f"debugkit: restart failed: {exc.message}; the next save retries")
+                return
+            retarget = (config.source_dir, config.models) != (
+                self.config.source_dir,
+                self.config.models,
+            )
+            self.session, self.config = session, config
+            self._classifier = Classifier(config)
+            self._restart_pending = None
+            self._broken.clear()
+        if retarget:
+            self._retarget()
+        self.generation = self._current_generation()
+        seconds = time.monotonic() - started
+        self.echo(
+            f"debugkit: restart {OK} generation {self.generation} in {seconds:.1f} s, "
+            f"serving at {session.url}"
+        )
+
+    def _current_generation(self) -> int | None:
+        if self.session.production:
+            return None
+        try:
+            generation = ServerClient(self.session.url, timeout=5).status().get("generation")
+        except (UserError, ValueError):
+            return None
+        return int(generation) if generation is not None else None
+
+
+def watch(
+    config: ProjectConfig,
+    session: Session,
+    stop: threading.Event,
+    echo: Echo = print,
+    *,
+    quiet: float = 0.1,
+    polling: bool = False,
+) -> None:
+    """Hot-reload ``session`` on every save under ``config``'s folders until ``stop`` is set.
+
+    A change to the environment file, ``base_image`` or ``debugkit.yaml`` deployment
+    settings restarts the server through :func:`debugkit.launcher.restart`. Runs on the
+    calling thread (the server of a restart is tied to it when started in the foreground).
+    """
+    Watcher(config, session, echo, quiet=quiet, polling=polling).run(stop)
+
+
+# --- python -m debugkit.watcher: the background watcher of `debugkit up --detach` ----------------
+
+
+class SessionMonitor(threading.Thread):
+    """Sets ``stop`` once the session record is gone (``debugkit down``) or its server is."""
+
+    def __init__(self, watcher: Watcher, stop: threading.Event, echo: Echo, interval: float = 0.5):
+        super().__init__(name="debugkit-session-monitor", daemon=True)
+        self._watcher = watcher
+        self._stop = stop
+        self._echo = echo
+        self._interval = interval
+
+    def run(self) -> None:
+        while not self._stop.wait(self._interval):
+            with self._watcher.lock:  # a restart replaces the record: wait for it
+                reason = self._gone_reason()
+            if reason:
+                self._echo(f"debugkit: watcher stopping: {reason}")
+                self._stop.set()
+
+    def _gone_reason(self) -> str | None:
+        from debugkit import session as sessions
+        from debugkit.runtime import get_runtime
+
+        record = sessions.load(self._watcher.config.project_key)
+        if record is None:
+            return "the session ended"
+        if record.watcher_pid not in (None, os.getpid()):
+            return f"another watcher (pid {record.watcher_pid}) took over"
+        if not get_runtime(record.runtime).is_running(record):
+            return "the scoring server is gone"
+        self._watcher.session = record
+        return None
+
+
+class _LogEcho:
+    """Timestamped lines appended to the log that ``debugkit logs`` shows."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        with self._lock:
+            self._stream.write(f"{stamp} {line}\n")
+            self._stream.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m debugkit.watcher",
+        description="Hot-reload a running debugkit session on every save ('up --detach').",
+    )
+    parser.add_argument("project_dir", type=Path)
+    parser.add_argument("--log", type=Path, help="append output to this file instead of stdout")
+    parser.add_argument("--poll", action="store_true", help="poll instead of native file events")
+    parser.add_argument("--quiet-ms", type=int, default=100, help="debounce quiet period")
+    args = parser.parse_args(argv)
+
+    from debugkit import session as sessions
+
+    try:
+        config = load_config(args.project_dir)
+    except UserError as exc:
+        print(f"debugkit: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    record = sessions.load(config.project_key)
+    if record is None:
+        print(
+            f"debugkit: nothing is running for {config.project_dir}; start it with 'debugkit up'",
+            file=sys.stderr,
+        )
+        return 1
+
+    stream: TextIO = open(args.log, "a", encoding="utf-8") if args.log else sys.stdout  # noqa: SIM115
+    echo: Echo = _LogEcho(stream)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    watcher = Watcher(config, record, echo, quiet=args.quiet_ms / 1000, polling=args.poll)
+    SessionMonitor(watcher, stop, echo).start()
+    echo(f"debugkit: watching {shown(config.source_dir)} for {record.url} (pid {os.getpid()})")
+    try:
+        watcher.run(stop)
+    finally:
+        echo("debugkit: watcher stopped")
+        if stream is not sys.stdout:
+            stream.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
