@@ -29,7 +29,7 @@ IGNORED_DIRS = frozenset(
 IGNORED_NAMES = (
     "4913",
     "*~",
-    ".*.sw[a-p]",
+    ".*.sw?",
     ".#*",
     "#*#",
     "*___jb_tmp___",
