@@ -1,0 +1,311 @@
+"""HTTP routes only: the Flask app built around an explicit ScoringService."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import traceback
+import uuid
+from typing import Any, Optional
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from debugkit.server import modelpath
+from debugkit.server.debugger import Debugger
+from debugkit.server.errorinfo import describe_exception
+from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
+from debugkit.server.limits import ConcurrencyLimiter, RunExecutor
+from debugkit.server.options import ServerOptions
+from debugkit.server.service import READY, STARTING, ScoringService
+from debugkit.server.swagger import SwaggerError, build_swagger
+
+logger = logging.getLogger("debugkit.server")
+problems = logging.getLogger("debugkit.problems")
+
+HEADER_LIMIT = 100
+GENERIC_RUN_ERROR = "An unexpected error occurred in scoring script. Check the logs for more info."
+
+
+def json_response(status: int, payload: Any, headers: Optional[dict[str, str]] = None) -> Response:
+    response = Response(json.dumps(payload), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+class ScoringApp:
+    """Wires the service, limits and debugger into Flask routes."""
+
+    def __init__(
+        self,
+        options: ServerOptions,
+        service: ScoringService,
+        debugger: Optional[Debugger] = None,
+    ) -> None:
+        self.options = options
+        self.service = service
+        self.debugger = debugger or Debugger()
+        self.limiter = ConcurrencyLimiter(options.max_concurrent)
+        self.executor = RunExecutor(options.request_timeout_s, options.source_dir)
+        self.started_at = time.time()
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _error_body(self, message: str, info: Any = None) -> dict[str, Any]:
+        if self.options.production or info is None:
+            return {"message": message}
+        return {"message": message, "error": info.to_dict()}
+
+    def _not_ready_response(self) -> Response:
+        headers = {"Retry-After": "1", "x-debugkit-generation": "0"}
+        if self.service.state == STARTING:
+            return json_response(
+                503,
+                {"message": "The scoring service is starting: init() has not finished yet."},
+                headers,
+            )
+        info = self.service.last_error
+        detail = f" {info.type}: {info.message}" if info and not self.options.production else ""
+        return json_response(
+            503,
+            self._error_body(f"The scoring service is unavailable: init() failed.{detail}", info),
+            headers,
+        )
+
+    # -- routes ----------------------------------------------------------------
+
+    def health(self) -> Response:
+        if self.service.state == READY:
+            return Response("Healthy", status=200, mimetype="text/html")
+        return self._not_ready_response()
+
+    def score(self) -> Response:
+        if request.method == "OPTIONS":
+            return Response("", status=200)
+        if self.service.state != READY or self.service.current is None:
+            return self._not_ready_response()
+        if not self.limiter.try_acquire():
+            return json_response(
+                503,
+                {
+                    "message": f"Too many concurrent requests: the limit is "
+                    f"{self.options.max_concurrent} (max_concurrent_requests); retry later."
+                },
+                {"Retry-After": "1", "x-debugkit-generation": str(self.service.generation_number)},
+            )
+        handed_over = False
+        try:
+            with self.service.use_generation() as generation:
+                headers = {"x-debugkit-generation": str(generation.number)}
+                try:
+                    kwargs = run_arguments(generation, request)
+                except BadInput as exc:
+                    return json_response(400, {"message": str(exc)}, headers)
+                except UnsupportedInput as exc:
+                    return json_response(415, {"message": str(exc)}, headers)
+                request_headers = dict(request.headers)
+                handed_over = True
+                outcome = self.executor.execute(
+                    lambda: generation.call_run(kwargs, request_headers),
+                    self.limiter.release,
+                    g.request_id,
+                )
+                return self._run_response(outcome, headers)
+        finally:
+            if not handed_over:
+                self.limiter.release()
+
+    def _run_response(self, outcome: Any, headers: dict[str, str]) -> Response:
+        headers["x-ms-run-fn-exec-ms"] = f"{outcome.elapsed_ms:.3f}"
+        if outcome.timed_out:
+            headers["x-ms-run-function-failed"] = "True"
+            timeout_ms = int(self.options.request_timeout_s * 1000)
+            return json_response(
+                504, {"message": f"Scoring timeout after {timeout_ms} ms"}, headers
+            )
+        if outcome.error is not None:
+            return self._run_failed(outcome.error, headers)
+        value = outcome.value
+        if isinstance(value, Response):  # AMLResponse or a flask.Response
+            if value.status_code >= 500:
+                value.headers["x-ms-run-function-failed"] = "True"
+            for key, header_value in headers.items():
+                value.headers[key] = header_value
+            return value
+        try:
+            body = json.dumps(value)
+        except (TypeError, ValueError) as exc:
+            exc_info = TypeError(
+                f"run() returned a {type(value).__name__} that cannot be serialised as JSON: {exc}"
+            )
+            return self._run_failed(exc_info, headers)
+        response = Response(body, status=200, mimetype="application/json")
+        response.headers["x-ms-run-function-failed"] = "False"
+        for key, header_value in headers.items():
+            response.headers[key] = header_value
+        return response
+
+    def _run_failed(self, error: BaseException, headers: dict[str, str]) -> Response:
+        info = describe_exception(error, self.options.source_dir)
+        problems.error(info.location_line())
+        logger.error("run() raised (request %s):\n%s", g.request_id, info.traceback.rstrip())
+        headers["x-ms-run-function-failed"] = "True"
+        if self.options.production:
+            return json_response(502, {"message": GENERIC_RUN_ERROR}, headers)
+        return json_response(
+            502,
+            {"message": f"run() raised {info.type}: {info.message}", "error": info.to_dict()},
+            headers,
+        )
+
+    def swagger(self) -> Response:
+        generation = self.service.current
+        if generation is None:
+            return self._not_ready_response()
+        try:
+            spec = build_swagger(
+                generation.run, request.args.get("version"), self.options.source_dir
+            )
+        except SwaggerError as exc:
+            return json_response(404, {"message": str(exc)})
+        return json_response(200, spec)
+
+    def status(self) -> Response:
+        info = self.service.last_error
+        last = self.service.last_reload
+        current = self.service.current
+        return json_response(
+            200,
+            {
+                "state": self.service.state,
+                "generation": self.service.generation_number,
+                "entry_script": self.options.entry_script,
+                "source_dir": self.options.source_dir,
+                "model_dir": os.environ.get("AZUREML_MODEL_DIR"),
+                "last_error": info.to_dict() if info else None,
+                "debugger": self.debugger.status(),
+                "reloads": self.service.reload_count,
+                "last_reload": last.to_dict() if last else None,
+                "in_flight": current.in_flight if current else 0,
+                "busy_workers": self.limiter.busy,
+                "input_mode": current.input_mode if current else None,
+                "limits": {
+                    "request_timeout_s": self.options.request_timeout_s,
+                    "max_concurrent": self.options.max_concurrent,
+                    "max_body_mb": self.options.max_body_mb,
+                },
+                "pid": os.getpid(),
+                "uptime_s": round(time.time() - self.started_at, 3),
+            },
+        )
+
+    def reload(self) -> Response:
+        result = self.service.reload()
+        return json_response(200, result.to_dict())
+
+    def model_path(self) -> Response:
+        name = request.args.get("name", "")
+        raw_version = request.args.get("version")
+        try:
+            modelpath.check_safe_name(name)
+        except modelpath.UnsafeName as exc:
+            return json_response(400, {"message": str(exc)})
+        version: Optional[int] = None
+        if raw_version not in (None, ""):
+            try:
+                version = int(raw_version)
+            except ValueError:
+                return json_response(
+                    400, {"message": f"version must be an integer, not {raw_version!r}"}
+                )
+        result = modelpath.diagnose(
+            name, version, modelpath.models_root_from_env(), self.options.source_dir
+        )
+        return json_response(200, result)
+
+    # -- request hooks ---------------------------------------------------------
+
+    def before(self) -> Optional[Response]:
+        g.started = time.perf_counter()
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        g.request_id = request_id if len(request_id) <= HEADER_LIMIT else ""
+        legacy = request.headers.get("x-ms-request-id", "")
+        client = request.headers.get("x-ms-client-request-id", "")
+        g.client_request_id = client or legacy
+        g.legacy_request_id = legacy or client or g.request_id
+        if not g.request_id:
+            return json_response(
+                431, {"message": f"x-request-id must not exceed {HEADER_LIMIT} characters"}
+            )
+        if len(g.legacy_request_id) > HEADER_LIMIT or len(g.client_request_id) > HEADER_LIMIT:
+            g.legacy_request_id = g.client_request_id = ""
+            return json_response(
+                431,
+                {
+                    "message": "x-ms-request-id and x-ms-client-request-id must not exceed "
+                    f"{HEADER_LIMIT} characters"
+                },
+            )
+        return None
+
+    def after(self, response: Response) -> Response:
+        if getattr(g, "request_id", ""):
+            response.headers["x-request-id"] = g.request_id
+        if getattr(g, "legacy_request_id", ""):
+            response.headers["x-ms-request-id"] = g.legacy_request_id
+        if getattr(g, "client_request_id", ""):
+            response.headers["x-ms-client-request-id"] = g.client_request_id
+        if request.path != "/" and logger.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+            logger.info(
+                "%s %s %d %.3fms", request.method, request.path, response.status_code, elapsed
+            )
+        return response
+
+    def http_error(self, exc: HTTPException) -> Response:
+        if exc.code == 413:
+            return json_response(
+                413,
+                {
+                    "message": "Request body is larger than the limit of "
+                    f"{self.options.max_body_mb:g} MB "
+                    "(--max-body-mb)."
+                },
+            )
+        return json_response(exc.code or 500, {"message": exc.description})
+
+    def unexpected_error(self, exc: Exception) -> Response:
+        logger.error("Encountered Exception: %s", traceback.format_exc())
+        return json_response(
+            500, {"message": "An unexpected internal error occurred. Check the logs for more info."}
+        )
+
+
+def create_app(
+    options: ServerOptions, service: ScoringService, debugger: Optional[Debugger] = None
+) -> Flask:
+    scoring = ScoringApp(options, service, debugger)
+    app = Flask("debugkit.server")
+    app.config["MAX_CONTENT_LENGTH"] = options.max_body_bytes
+    app.extensions["debugkit"] = scoring
+    app.before_request(scoring.before)
+    app.after_request(scoring.after)
+    app.register_error_handler(HTTPException, scoring.http_error)
+    app.register_error_handler(Exception, scoring.unexpected_error)
+    app.add_url_rule("/", "health", scoring.health, methods=["GET"])
+    app.add_url_rule(
+        "/score",
+        "score",
+        scoring.score,
+        methods=["GET", "POST", "OPTIONS"],
+        provide_automatic_options=False,
+    )
+    app.add_url_rule("/swagger.json", "swagger", scoring.swagger, methods=["GET"])
+    if not options.production:
+        app.add_url_rule("/debugkit/status", "status", scoring.status, methods=["GET"])
+        app.add_url_rule("/debugkit/reload", "reload", scoring.reload, methods=["POST"])
+        app.add_url_rule("/debugkit/model-path", "model_path", scoring.model_path, methods=["GET"])
+    return app

@@ -1,0 +1,73 @@
+"""debugpy, started at most once per process and only when asked for (fail-open)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Optional
+
+logger = logging.getLogger("debugkit.server")
+
+
+class Debugger:
+    def __init__(self) -> None:
+        self.port: Optional[int] = None
+        self.host: Optional[str] = None
+        self.problem: Optional[str] = None
+        self._debugpy: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def listening(self) -> bool:
+        return self._debugpy is not None
+
+    def listen(self, host: str, port: int) -> bool:
+        """debugpy.listen once per process; a second call (e.g. after a reload) does nothing."""
+        with self._lock:
+            if self._debugpy is not None:
+                return True
+            try:
+                import debugpy
+            except ImportError:
+                self.problem = "debugpy is not installed"
+                logger.warning(
+                    "debugkit: debugpy is not installed in this environment, so no debugger can "
+                    "attach; serving anyway (add debugpy to the environment to debug)"
+                )
+                return False
+            try:
+                debugpy.listen((host, port))
+            except Exception as exc:  # port in use, already listening, ...
+                self.problem = f"debugpy.listen failed: {exc}"
+                logger.warning(
+                    "debugkit: could not start debugpy on %s:%d (%s); serving anyway",
+                    host,
+                    port,
+                    exc,
+                )
+                return False
+            self._debugpy = debugpy
+            self.host, self.port = host, port
+            logger.info("debugkit: debugpy listening on %s:%d", host, port)
+            return True
+
+    def wait_for_client(self) -> None:
+        if self._debugpy is None:
+            return
+        logger.info(
+            "debugkit: waiting for a debugger to attach on port %s before init()", self.port
+        )
+        self._debugpy.wait_for_client()
+        logger.info("debugkit: debugger attached")
+
+    def status(self) -> dict[str, Any]:
+        attached = False
+        if self._debugpy is not None:
+            try:
+                attached = bool(self._debugpy.is_client_connected())
+            except Exception:
+                attached = False
+        info: dict[str, Any] = {"port": self.port, "attached": attached}
+        if self.problem:
+            info["problem"] = self.problem
+        return info

@@ -1,0 +1,26 @@
+"""The server's settings, parsed from its fixed command line (docs/architecture.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    entry_script: str  # absolute
+    source_dir: str  # absolute
+    model_dir: Optional[str] = None
+    host: str = "127.0.0.1"
+    port: int = 8890
+    debug_port: Optional[int] = None
+    debug_host: str = "127.0.0.1"
+    wait_for_debugger: bool = False
+    production: bool = False
+    request_timeout_s: float = 60.0
+    max_concurrent: int = 1  # 0 = unlimited
+    max_body_mb: float = 100.0
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)

@@ -1,0 +1,57 @@
+"""Process setup before the user's code runs: paths, Azure ML's environment variables,
+the azureml shim, logging."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import sys
+
+from debugkit.server.options import ServerOptions
+
+SHIMS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shims")
+
+
+def configure_logging(production: bool) -> None:
+    level = logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Problem-matcher lines: `FILE:LINE: error: TYPE: MESSAGE` alone on their line.
+    problems = logging.getLogger("debugkit.problems")
+    problems.propagate = False
+    plain = logging.StreamHandler(sys.stderr)
+    plain.setFormatter(logging.Formatter("%(message)s"))
+    problems.handlers[:] = [plain]
+    problems.setLevel(logging.INFO)
+    logging.getLogger("waitress").setLevel(logging.WARNING)
+    if not production:
+        # Model.get_model_path's candidate paths: what users need first when a model is missing.
+        logging.getLogger("azureml.core.model").setLevel(logging.DEBUG)
+
+
+def _azureml_core_available() -> bool:
+    try:
+        return importlib.util.find_spec("azureml.core") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def prepare_process(options: ServerOptions) -> None:
+    sys.dont_write_bytecode = True
+    os.environ.setdefault("AML_APP_ROOT", options.source_dir)
+    if options.model_dir:
+        os.environ["AZUREML_MODEL_DIR"] = os.path.abspath(options.model_dir)
+    os.environ["AZUREML_ENTRY_SCRIPT"] = os.path.relpath(options.entry_script, options.source_dir)
+    if sys.path[0:1] != [options.source_dir]:
+        sys.path.insert(0, options.source_dir)
+    os.chdir(options.source_dir)
+    if not _azureml_core_available():
+        # Appended, never prepended: a real azureml-core always wins.
+        sys.path.append(SHIMS_DIR)
+        logging.getLogger("debugkit.server").debug(
+            "azureml-core is not installed; using debugkit's Model.get_model_path stand-in"
+        )

@@ -1,0 +1,223 @@
+"""Helpers shared by tests that start the real scoring server as a subprocess.
+
+    server = start_server("examples/sklearn-model/score.py", request_timeout=2)
+    server.get("/"), server.post("/score", {"data": [[1, 2]]}), server.status()
+    server.stop()
+
+Flags are the server's command-line options with underscores (``max_concurrent=0``,
+``production=True``); ``env`` adds environment variables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO_ROOT / "examples"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class HttpResult:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def header(self, name: str) -> Optional[str]:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+def http(
+    method: str,
+    url: str,
+    body: Union[bytes, str, dict, list, None] = None,
+    headers: Optional[dict[str, str]] = None,
+    timeout: float = 30.0,
+) -> HttpResult:
+    headers = dict(headers or {})
+    data: Optional[bytes]
+    if isinstance(body, (dict, list)):
+        data = json.dumps(body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    elif isinstance(body, str):
+        data = body.encode()
+        headers.setdefault("Content-Type", "application/json")
+    else:
+        data = body
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return HttpResult(resp.status, dict(resp.headers), resp.read())
+    except urllib.error.HTTPError as err:
+        return HttpResult(err.code, dict(err.headers), err.read())
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen
+    url: str
+    port: int
+    log_path: Path
+    args: list[str] = field(default_factory=list)
+
+    def get(self, path: str, **kwargs: Any) -> HttpResult:
+        return http("GET", self.url + path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> HttpResult:
+        return http("POST", self.url + path, body, **kwargs)
+
+    def request(self, method: str, path: str, body: Any = None, **kwargs: Any) -> HttpResult:
+        return http(method, self.url + path, body, **kwargs)
+
+    def score(self, body: Any, **kwargs: Any) -> HttpResult:
+        return self.post("/score", body, **kwargs)
+
+    def status(self) -> dict[str, Any]:
+        return self.get("/debugkit/status").json()
+
+    def reload(self) -> dict[str, Any]:
+        return self.post("/debugkit/reload", b"", timeout=120).json()
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.log
+            if text in log:
+                return log
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the server log within {timeout} s:\n{self.log}")
+
+    def wait_until(
+        self, states: tuple[str, ...] = ("ready", "init_failed"), timeout: float = 30.0
+    ) -> dict:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited with {self.process.returncode}:\n{self.log}")
+            try:
+                last = self.status()
+                if last.get("state") in states:
+                    return last
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
+        raise AssertionError(
+            f"server not in {states} within {timeout} s (last {last}):\n{self.log}"
+        )
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited with {self.process.returncode}:\n{self.log}")
+            try:
+                if self.get("/", timeout=2).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"server not healthy within {timeout} s:\n{self.log}")
+
+    def stop(self, timeout: float = 10.0) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+        return self.process.returncode
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def server_command(entry_script: Union[str, Path], port: int, **flags: Any) -> list[str]:
+    args = [
+        sys.executable,
+        "-m",
+        "debugkit.server",
+        "--entry-script",
+        str(entry_script),
+        "--port",
+        str(port),
+    ]
+    for key, value in flags.items():
+        if value is None or value is False:
+            continue
+        option = "--" + key.replace("_", "-")
+        args += [option] if value is True else [option, str(value)]
+    return args
+
+
+def start_server(
+    entry_script: Union[str, Path],
+    *,
+    env: Optional[dict[str, str]] = None,
+    wait: Optional[str] = "state",
+    cwd: Union[str, Path, None] = None,
+    **flags: Any,
+) -> RunningServer:
+    """Start ``python -m debugkit.server`` on a free port.
+
+    wait: "state" (until ready or init_failed, via /debugkit/status), "health" (GET / 200,
+    for --production), or None (return at once).
+    """
+    port = free_port()
+    args = server_command(entry_script, port, **flags)
+    log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes to it until stop())
+        prefix="debugkit-server-", suffix=".log", delete=False
+    )
+    child_env = dict(os.environ)
+    child_env.pop("AML_APP_ROOT", None)
+    child_env.pop("AZUREML_MODEL_DIR", None)
+    child_env["PYTHONPATH"] = str(REPO_ROOT) + os.pathsep + child_env.get("PYTHONPATH", "")
+    child_env["PYTHONUNBUFFERED"] = "1"
+    child_env.update(env or {})
+    process = subprocess.Popen(
+        args, stdout=log_file, stderr=subprocess.STDOUT, env=child_env, cwd=str(cwd or REPO_ROOT)
+    )
+    server = RunningServer(process, f"http://127.0.0.1:{port}", port, Path(log_file.name), args)
+    try:
+        if wait == "state":
+            server.wait_until()
+        elif wait == "health":
+            server.wait_healthy()
+    except BaseException:
+        server.stop()
+        raise
+    return server
