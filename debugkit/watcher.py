@@ -96,6 +96,7 @@ class Watcher:
         self.lock = threading.Lock()  # held while the session is being replaced (restart)
         self.generation: int | None = None
         self.reloads = 0  # reload requests sent, for tests and the bench
+        self.batches = 0  # debounced batches handled
         self._debouncer = Debouncer(quiet=quiet, max_wait=max_wait)
         self._fingerprints = Fingerprints()
         self._classifier = Classifier(config)
@@ -117,6 +118,7 @@ class Watcher:
                 batch = self._debouncer.wait(stop)
                 if batch:
                     self.handle(batch)
+                    self.batches += 1
 
     @contextlib.contextmanager
     def _observing(self) -> Iterator[None]:

@@ -23,9 +23,11 @@ def shown(path: Path | str) -> str:
 
 def host_path(file: str, source_dir: Path) -> Path:
     """Map a path the server reported (inside the container) back to the host's source folder."""
-    posix = PurePosixPath(file)
+    posix = PurePosixPath(file.replace("\\", "/"))
     if posix.is_relative_to(CONTAINER_APP_ROOT):
         return source_dir.joinpath(*posix.relative_to(CONTAINER_APP_ROOT).parts)
+    if not posix.is_absolute() and not Path(file).is_absolute():
+        return source_dir.joinpath(*posix.parts)  # the server reports paths below the source folder
     return Path(file)
 
 
@@ -58,5 +60,6 @@ def reload_line(
     text = f"{error.get('type') or 'Error'}: {error.get('message') or 'reload failed'}"
     if error.get("file") and error.get("line"):
         where = shown(host_path(str(error["file"]), source_dir))
-        return f"{where}:{error['line']}: error: {text} [{tail}]"
+        column = f"{error['column']}:" if error.get("column") else ""
+        return f"{where}:{error['line']}:{column} error: {text} [{tail}]"
     return f"debugkit: {tail}: {text}"

@@ -191,6 +191,7 @@ def test_syntax_error_location_and_caret(tmp_path: Path) -> None:
 
 def test_reload_line_maps_container_paths(tmp_path: Path) -> None:
     assert host_path("/var/azureml-app/sub/score.py", tmp_path) == tmp_path / "sub" / "score.py"
+    assert host_path("utils/helpers.py", tmp_path) == tmp_path / "utils" / "helpers.py"
     ok = reload_line({"ok": True, "generation": 3}, "score.py", 41.6, 2, tmp_path)
     assert ok == "debugkit: reload \u2713 generation 3 in 42 ms (score.py)"
     failed = reload_line(

@@ -1,0 +1,114 @@
+"""A project folder, its server (a real subprocess) and a real watcher on a thread."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from debugkit.config import load_config
+from debugkit.session import Session
+from debugkit.watcher import Watcher
+from tests.helpers import RunningServer, start_server
+
+SCORE = """\
+import json
+
+import helper
+
+
+def init():
+    global tag
+    tag = {tag!r}
+{init_extra}
+
+def run(raw):
+    return {{"tag": tag, "helper": helper.VALUE}}
+"""
+
+
+def score_source(tag: str, init_extra: str = "") -> str:
+    return SCORE.format(tag=tag, init_extra=init_extra)
+
+
+def wait_for(what: str, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+    """Poll until ``predicate`` is truthy; the deadline only turns a hang into a failure."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@dataclass
+class Live:
+    root: Path
+    server: RunningServer
+    watcher: Watcher
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def score_py(self) -> Path:
+        return self.root / "score.py"
+
+    def answer(self) -> tuple[int, dict[str, Any]]:
+        """(generation header, body) of a scoring request."""
+        result = self.server.score({"data": 1})
+        assert result.status == 200, result.text
+        return int(result.header("x-debugkit-generation") or -1), result.json()
+
+    def line_with(self, text: str) -> str:
+        return wait_for(
+            f"a watcher line with {text!r} in {self.lines}", lambda: _find(self.lines, text)
+        )
+
+
+def _find(lines: list[str], text: str) -> str | None:
+    return next((line for line in list(lines) if text in line), None)
+
+
+def make_project(root: Path, tag: str = "v1") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "score.py").write_text(score_source(tag))
+    (root / "helper.py").write_text("VALUE = 1\n")
+    return root
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    root = make_project(tmp_path / "proj")
+    server = start_server(root / "score.py", source_dir=root, max_concurrent=0)
+    stop = threading.Event()
+    thread: threading.Thread | None = None
+    try:
+        config = load_config(root)
+        session = Session(
+            project_key=config.project_key,
+            project_dir=str(root),
+            runtime="process",
+            host="127.0.0.1",
+            port=server.port,
+            debug_port=None,
+            server_pid=server.process.pid,
+        )
+        lines: list[str] = []
+        watcher = Watcher(config, session, lines.append)
+        thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+        thread.start()
+        assert watcher.ready.wait(10), "the watcher did not start"
+        yield Live(root, server, watcher, lines)
+    finally:
+        stop.set()
+        if thread is not None:
+            thread.join(10)
+        server.stop()

@@ -1,0 +1,146 @@
+"""Hot reload end to end: real files, a real watchdog observer, a real server over HTTP."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.reload.conftest import Live, score_source, wait_for
+
+OK = "\u2713"
+
+
+def test_save_reloads_and_prints_one_line(live: Live) -> None:
+    assert live.answer() == (1, {"tag": "v1", "helper": 1})
+    live.score_py.write_text(score_source("v2"))
+    wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))
+    line = live.line_with("reload")
+    assert line.startswith(f"debugkit: reload {OK} generation 2 in ")
+    assert line.endswith(" ms (score.py)")
+
+
+def test_identical_save_does_not_reload(live: Live) -> None:
+    live.score_py.write_text(live.score_py.read_text())
+    wait_for("the watcher to handle the save", lambda: live.watcher.batches >= 1)
+    assert live.watcher.reloads == 0
+    assert live.server.status()["reloads"] == 0
+    assert live.lines == []
+
+
+def test_syntax_error_is_reported_on_the_host_and_never_sent(live: Live) -> None:
+    broken = score_source("v2").replace("def run(raw):", "def run(raw)")
+    live.score_py.write_text(broken)
+    head = live.line_with("error: SyntaxError")
+    number = broken.splitlines().index("def run(raw)") + 1
+    assert head == f"{live.score_py}:{number}:13: error: SyntaxError: expected ':'"
+    at = live.lines.index(head)
+    assert live.lines[at + 1 : at + 3] == ["    def run(raw)", "                ^"]
+    assert "generation 1" in live.line_with("not reloaded")
+    assert live.server.status()["reloads"] == 0  # no reload was attempted
+    assert live.answer() == (1, {"tag": "v1", "helper": 1})
+
+    live.score_py.write_text(score_source("v3"))
+    wait_for("the fixed code", lambda: live.answer() == (2, {"tag": "v3", "helper": 1}))
+
+
+def test_failing_init_keeps_the_old_generation(live: Live) -> None:
+    source = score_source("v2", init_extra="    raise ValueError('boom')\n")
+    live.score_py.write_text(source)
+    line = live.line_with("error: ValueError: boom")
+    number = source.splitlines().index("    raise ValueError('boom')") + 1
+    assert line.startswith(f"{live.score_py}:{number}: error: ValueError: boom [reload \u2717 in ")
+    assert line.endswith("(score.py); generation 1 keeps serving]")
+    assert live.answer() == (1, {"tag": "v1", "helper": 1})
+    assert live.server.status()["generation"] == 1
+
+
+def test_helper_module_change_takes_effect(live: Live) -> None:
+    (live.root / "helper.py").write_text("VALUE = 2\n")
+    wait_for("the new helper", lambda: live.answer() == (2, {"tag": "v1", "helper": 2}))
+    assert live.line_with(f"reload {OK}").endswith("(helper.py)")
+
+
+def _atomic_rename(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _vim_backup(path: Path, text: str) -> None:
+    probe = path.with_name("4913")
+    probe.write_text("")
+    probe.unlink()
+    backup = path.with_name(path.name + "~")
+    os.rename(path, backup)
+    path.write_text(text)
+    backup.unlink()
+
+
+def _jetbrains_safe_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + "___jb_tmp___")
+    old = path.with_name(path.name + "___jb_old___")
+    tmp.write_text(text)
+    os.rename(path, old)
+    os.rename(tmp, path)
+    old.unlink()
+
+
+def _truncate_then_write(path: Path, text: str) -> None:
+    with open(path, "r+") as f:
+        f.truncate(0)
+        f.flush()
+        os.fsync(f.fileno())
+        f.write(text)
+
+
+@pytest.mark.parametrize(
+    "save", [_atomic_rename, _vim_backup, _jetbrains_safe_write, _truncate_then_write]
+)
+def test_editor_save_patterns_trigger_exactly_one_reload(live: Live, save) -> None:
+    save(live.score_py, score_source("v2"))
+    wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))
+    # A later, separate change is a barrier: every event of the save came before its own,
+    # so a second reload from the save would show up as generation 4 here.
+    (live.root / "helper.py").write_text("VALUE = 2\n")
+    wait_for("the barrier change", lambda: live.answer()[1]["helper"] == 2)
+    assert live.answer()[0] == 3
+    assert live.server.status()["reloads"] == 2
+    assert live.watcher.reloads == 2
+
+
+def test_in_flight_request_finishes_on_the_generation_it_started_on(live: Live) -> None:
+    started, release = live.root / "started", live.root / "release"
+    slow = score_source("v1").replace(
+        "def run(raw):\n",
+        "def run(raw):\n"
+        "    import os, time\n"
+        f"    if 'slow' in raw:\n"
+        f"        open({str(started)!r}, 'w').close()\n"
+        f"        while not os.path.exists({str(release)!r}):\n"
+        "            time.sleep(0.01)\n",
+    )
+    live.score_py.write_text(slow)
+    wait_for("the slow code", lambda: live.answer()[0] == 2)
+    result: dict = {}
+
+    def slow_request() -> None:
+        response = live.server.score({"data": "slow"}, timeout=60)
+        result["generation"] = response.header("x-debugkit-generation")
+        result["body"] = response.json()
+
+    client = threading.Thread(target=slow_request)
+    client.start()
+    try:
+        wait_for("the slow request to be running", started.exists)
+        live.score_py.write_text(score_source("v3"))
+        wait_for(
+            "the reload during the request",
+            lambda: live.answer() == (3, {"tag": "v3", "helper": 1}),
+        )
+    finally:
+        release.touch()
+        client.join(60)
+    assert result == {"generation": "2", "body": {"tag": "v1", "helper": 1}}
