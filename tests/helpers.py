@@ -221,3 +221,50 @@ def start_server(
         server.stop()
         raise
     return server
+
+
+def layout_models(project_dir: Union[str, Path], app_root: Union[str, Path]) -> Optional[str]:
+    """Lay the project's models out as Azure ML does under APP_ROOT/azureml-models and
+    return what AZUREML_MODEL_DIR would be (None without models)."""
+    import shutil
+
+    from debugkit.config import load_config
+
+    config = load_config(project_dir)
+    root = Path(app_root) / "azureml-models"
+    root.mkdir(parents=True, exist_ok=True)
+    for model in config.models:
+        target = root / model.name / str(model.version) / model.path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if model.path.is_dir():
+            shutil.copytree(model.path, target)
+        else:
+            shutil.copy2(model.path, target)
+    if not config.models:
+        return None
+    if len(config.models) == 1:
+        only = config.models[0]
+        return str(root / only.name / str(only.version))
+    return str(root)
+
+
+def start_example(name: str, app_root: Union[str, Path], **flags: Any) -> RunningServer:
+    """Start the server on examples/NAME with its models laid out under app_root and its
+    debugkit.yaml request timeout, as the runtimes do."""
+    from debugkit.config import load_config
+
+    project = EXAMPLES / name
+    config = load_config(project)
+    model_dir = layout_models(project, app_root)
+    flags.setdefault("request_timeout", config.deployment.request_timeout_s)
+    flags.setdefault("max_concurrent", config.deployment.max_concurrent_requests)
+    env = dict(flags.pop("env", None) or {})
+    env["AML_APP_ROOT"] = str(app_root)
+    if model_dir:
+        flags.setdefault("model_dir", model_dir)
+    return start_server(
+        config.source_dir / config.entry_script,
+        source_dir=str(config.source_dir),
+        env=env,
+        **flags,
+    )

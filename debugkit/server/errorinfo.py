@@ -33,6 +33,8 @@ class ErrorInfo:
 
 
 def is_inside(path: str, folder: str) -> bool:
+    if not os.path.isabs(path):  # "<frozen os>", "<string>": not a file
+        return False
     try:
         path = os.path.realpath(path)
         folder = os.path.realpath(folder)
