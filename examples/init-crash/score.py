@@ -7,7 +7,7 @@ def init():
     global threshold
     threshold = float(
         os.environ["SCORING_THRESHOLD"]
-    )  # line 8: KeyError unless the variable is set
+    )  # line 8: KeyError unless it is set
 
 
 def run(raw_data):
