@@ -1,0 +1,174 @@
+"""POST /debugkit/reload: fresh import + init(), atomic swap, last good generation kept."""
+
+from __future__ import annotations
+
+import textwrap
+import threading
+from pathlib import Path
+
+VERSIONED = """
+import json, time
+VERSION = {version}
+
+def init():
+    global started
+    started = True
+
+def run(data):
+    body = json.loads(data or "{{}}")
+    time.sleep(body.get("sleep", 0))
+    return {{"version": VERSION}}
+"""
+
+
+def rewrite(path: Path, source: str) -> None:
+    path.write_text(textwrap.dedent(source))
+
+
+def test_reload_swaps_to_the_new_code(write_project, serve):
+    score = write_project(VERSIONED.format(version=1))
+    server = serve(score)
+    assert server.score({}).json() == {"version": 1}
+    rewrite(score, VERSIONED.format(version=2))
+    result = server.reload()
+    assert result["ok"] is True
+    assert result["generation"] == 2
+    assert result["error"] is None
+    assert result["duration_ms"] >= 0
+    answer = server.score({})
+    assert answer.json() == {"version": 2}
+    assert answer.header("x-debugkit-generation") == "2"
+    status = server.status()
+    assert status["generation"] == 2
+    assert status["reloads"] == 1
+    assert "reloaded, generation 2" in server.log
+
+
+def test_syntax_error_keeps_the_last_good_generation(write_project, serve):
+    score = write_project(VERSIONED.format(version=1))
+    server = serve(score)
+    rewrite(score, "def init():\n    pass\n\ndef run(data)\n    return 1\n")
+    result = server.reload()
+    assert result["ok"] is False
+    assert result["generation"] == 1
+    error = result["error"]
+    assert error["type"] == "SyntaxError"
+    assert error["file"] == "score.py"
+    assert error["line"] == 4
+    assert error["column"] is not None
+    answer = server.score({})
+    assert answer.status == 200
+    assert answer.json() == {"version": 1}
+    assert answer.header("x-debugkit-generation") == "1"
+    status = server.status()
+    assert status["state"] == "ready"
+    assert status["last_error"]["type"] == "SyntaxError"
+    assert "score.py:4:" in server.log
+
+
+def test_failing_init_on_reload_keeps_the_last_good_generation(write_project, serve):
+    score = write_project(VERSIONED.format(version=1))
+    server = serve(score)
+    rewrite(
+        score, "def init():\n    raise RuntimeError('no model')\n\ndef run(data):\n    return 2\n"
+    )
+    result = server.reload()
+    assert result["ok"] is False
+    assert result["error"]["type"] == "RuntimeError"
+    assert result["error"]["line"] == 2
+    assert server.score({}).json() == {"version": 1}
+
+
+def test_reload_from_init_failed_to_ready(write_project, serve):
+    score = write_project(
+        "def init():\n    raise RuntimeError('broken')\n\ndef run(data):\n    return 1\n"
+    )
+    server = serve(score)
+    assert server.status()["state"] == "init_failed"
+    assert server.status()["generation"] == 0
+    rewrite(score, VERSIONED.format(version=7))
+    result = server.reload()
+    assert result["ok"] is True
+    assert result["generation"] == 1
+    status = server.status()
+    assert status["state"] == "ready"
+    assert status["last_error"] is None
+    assert server.get("/").status == 200
+    assert server.score({}).json() == {"version": 7}
+
+
+def test_helper_module_changes_take_effect(write_project, serve):
+    score = write_project(
+        """
+        import utils
+
+        def init():
+            pass
+
+        def run(data):
+            return {"answer": utils.answer()}
+        """
+    )
+    helper = score.parent / "utils.py"
+    helper.write_text("def answer():\n    return 1\n")
+    server = serve(score)
+    assert server.score({}).json() == {"answer": 1}
+    helper.write_text("def answer():\n    return 2\n")
+    assert server.reload()["ok"] is True
+    assert server.score({}).json() == {"answer": 2}
+
+
+def test_failed_reload_restores_helper_modules(write_project, serve):
+    score = write_project(
+        """
+        import utils
+
+        def init():
+            pass
+
+        def run(data):
+            return {"answer": utils.answer()}
+        """
+    )
+    helper = score.parent / "utils.py"
+    helper.write_text("def answer():\n    return 1\n")
+    server = serve(score)
+    helper.write_text("def answer(:\n")
+    result = server.reload()
+    assert result["ok"] is False
+    assert result["error"]["file"] == "utils.py"
+    assert server.score({}).json() == {"answer": 1}
+
+
+def test_in_flight_request_finishes_on_its_generation(write_project, serve):
+    score = write_project(VERSIONED.format(version=1))
+    server = serve(score, max_concurrent=0)
+    results = {}
+
+    def slow_request():
+        results["slow"] = server.score({"sleep": 1.5})
+
+    worker = threading.Thread(target=slow_request)
+    worker.start()
+    # Wait until the slow request is really running on generation 1.
+    for _ in range(100):
+        if server.status()["in_flight"] >= 1:
+            break
+        threading.Event().wait(0.02)
+    rewrite(score, VERSIONED.format(version=2))
+    assert server.reload()["ok"] is True
+    worker.join(10)
+    slow = results["slow"]
+    assert slow.status == 200
+    assert slow.json() == {"version": 1}
+    assert slow.header("x-debugkit-generation") == "1"
+    fresh = server.score({})
+    assert fresh.json() == {"version": 2}
+    assert fresh.header("x-debugkit-generation") == "2"
+
+
+def test_missing_run_is_reported_as_init_failed(write_project, serve):
+    server = serve(write_project("def init():\n    pass\n"))
+    status = server.status()
+    assert status["state"] == "init_failed"
+    assert "does not have a run() function" in status["last_error"]["message"]
