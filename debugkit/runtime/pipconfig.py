@@ -1,0 +1,137 @@
+"""The host's pip configuration, translated for a pip run inside an image build.
+
+People behind TLS-intercepting proxies configure pip once on their machine (an
+index mirror, trusted hosts, a CA bundle, proxy variables); image builds must
+inherit that without hand edits. What only makes sense on the host (``file://``
+indexes, local find-links folders) is dropped and said so at debug level.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# pip setting -> how it appears in ``pip config list`` (section.key) and the env
+_LIST_KEYS = (
+    "index-url",
+    "extra-index-url",
+    "trusted-host",
+    "find-links",
+    "proxy",
+    "default-timeout",
+)
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+_CA_ENV = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+CONTEXT_DIR = "pip"  # folder in the build context
+IMAGE_DIR = "/tmp/debugkit-pip"  # where that folder is copied in the image
+
+
+@dataclass(frozen=True)
+class PipSettings:
+    """What a pip run in the image needs: a pip.conf body, files to copy, proxy build args."""
+
+    options: dict[str, str] = field(default_factory=dict)  # pip.conf [global] keys
+    ca_bundle: Path | None = None
+    constraint: Path | None = None
+    proxies: dict[str, str] = field(default_factory=dict)
+
+    def pip_conf(self) -> str:
+        lines = ["[global]", "disable-pip-version-check = true", "no-cache-dir = true"]
+        lines += [f"{key} = {value}" for key, value in sorted(self.options.items())]
+        if self.ca_bundle:
+            lines.append(f"cert = {IMAGE_DIR}/ca.pem")
+        if self.constraint:
+            lines.append(f"constraint = {IMAGE_DIR}/constraints.txt")
+        return "\n".join(lines) + "\n"
+
+    def env(self) -> dict[str, str]:
+        """Variables for the pip steps only (never left in the image's config)."""
+        env = {"PIP_CONFIG_FILE": f"{IMAGE_DIR}/pip.conf", "PIP_BREAK_SYSTEM_PACKAGES": "1"}
+        if self.ca_bundle:
+            bundle = f"{IMAGE_DIR}/ca.pem"
+            env.update(REQUESTS_CA_BUNDLE=bundle, SSL_CERT_FILE=bundle, PIP_CERT=bundle)
+        return env
+
+    def write(self, context: Path) -> str:
+        """Write the pip folder into a build context; return a fingerprint of its content."""
+        folder = context / CONTEXT_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "pip.conf").write_text(self.pip_conf())
+        parts = [self.pip_conf(), repr(sorted(self.proxies.items()))]
+        if self.ca_bundle:
+            shutil.copyfile(self.ca_bundle, folder / "ca.pem")
+            parts.append((folder / "ca.pem").read_text(errors="replace"))
+        if self.constraint:
+            shutil.copyfile(self.constraint, folder / "constraints.txt")
+            parts.append((folder / "constraints.txt").read_text(errors="replace"))
+        return "\n".join(parts)
+
+
+def host_pip_settings(environ: dict[str, str] | None = None) -> PipSettings:
+    """Read ``pip config list`` and the ``PIP_*`` / proxy variables of this machine."""
+    env = dict(os.environ if environ is None else environ)
+    config = _pip_config_list()
+    values: dict[str, str] = {}
+    for key in (*_LIST_KEYS, "cert", "constraint"):
+        env_value = env.get("PIP_" + key.upper().replace("-", "_"))
+        value = env_value or config.get(f"install.{key}") or config.get(f"global.{key}")
+        if value:
+            values[key] = value
+    options: dict[str, str] = {}
+    for key in ("index-url", "extra-index-url", "find-links"):
+        kept = [url for url in values.get(key, "").split() if _reachable_from_container(key, url)]
+        if kept:
+            options[key] = " ".join(kept) if key != "index-url" else kept[0]
+    for key in ("trusted-host", "proxy", "default-timeout"):
+        if values.get(key):
+            options[key] = values[key]
+    ca = _existing_file(values.get("cert")) or next(
+        (p for p in (_existing_file(env.get(name)) for name in _CA_ENV) if p), None
+    )
+    constraint = _existing_file(values.get("constraint"))
+    if values.get("constraint") and constraint is None:
+        log.debug("pip constraint %s is not a local file; not passed on", values["constraint"])
+    proxies = {name: env[name] for name in _PROXY_VARS if env.get(name)}
+    return PipSettings(options=options, ca_bundle=ca, constraint=constraint, proxies=proxies)
+
+
+def _pip_config_list() -> dict[str, str]:
+    """``pip config list`` as {"global.index-url": value}; empty if pip cannot say."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "config", "list"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    out: dict[str, str] = {}
+    for line in result.stdout.splitlines():
+        name, sep, value = line.partition("=")
+        if not sep or name.startswith(":env:"):
+            continue  # environment values are read from the environment itself
+        out[name.strip()] = value.strip().strip("'\"")
+    return out
+
+
+def _reachable_from_container(key: str, url: str) -> bool:
+    if url.startswith(("http://", "https://")):
+        return True
+    log.debug("pip %s %s is a local path on this machine; not passed to image builds", key, url)
+    return False
+
+
+def _existing_file(value: str | None) -> Path | None:
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_file() else None
