@@ -1,0 +1,140 @@
+"""Restart-class changes through the real launcher, and the detached background watcher."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from debugkit import launcher
+from debugkit import session as sessions
+from debugkit.client import ServerClient
+from debugkit.config import load_config
+from debugkit.runtime import UpOptions
+from debugkit.session import Session
+from debugkit.watcher import Watcher
+from tests.helpers import REPO_ROOT, free_port, start_server
+from tests.reload.conftest import make_project, score_source, wait_for
+
+OK = "\u2713"
+
+
+def _cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+
+
+@pytest.fixture
+def up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
+    """A project started by the launcher (process runtime), watched on a thread."""
+    root = make_project(tmp_path / "proj")
+    (root / "requirements.txt").write_text("# nothing to install\n")
+    (root / "debugkit.yaml").write_text(
+        "environment: requirements.txt\n"
+        f"deployment:\n  port: {free_port()}\n  request_timeout_s: 30\n"
+    )
+    config = load_config(root)
+    started = launcher.start(config, "process", UpOptions(debug=False), timeout=60)
+    lines: list[str] = []
+    watcher = Watcher(config, started.session, lines.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert watcher.ready.wait(10)
+        yield root, watcher, lines
+    finally:
+        stop.set()
+        thread.join(10)
+        launcher.stop(watcher.session)
+
+
+def test_deployment_limit_change_restarts_with_the_new_limit(up) -> None:
+    root, watcher, lines = up
+    old = watcher.session
+    assert "30.0" in _cmdline(old.server_pid)
+    text = (
+        (root / "debugkit.yaml")
+        .read_text()
+        .replace("request_timeout_s: 30", "request_timeout_s: 31")
+    )
+    (root / "debugkit.yaml").write_text(text)
+    done = wait_for(
+        "the restart", lambda: next((x for x in lines if f"restart {OK}" in x), None), 60
+    )
+    assert done.startswith(f"debugkit: restart {OK} generation 1 in ")
+    assert lines[0] == (
+        "debugkit: restarting: "
+        "deployment.request_timeout_s changed from 30.0 to 31.0 (debugkit.yaml)"
+    )
+    new = sessions.load(old.project_key)
+    assert new is not None and new.server_pid != old.server_pid
+    assert watcher.session.server_pid == new.server_pid
+    cmdline = _cmdline(new.server_pid)
+    assert cmdline[cmdline.index("--request-timeout") + 1] == "31.0"
+    assert ServerClient(new.url).score(b'{"data": 1}').json() == {"tag": "v1", "helper": 1}
+
+
+def test_environment_file_change_rebuilds_and_says_why(up) -> None:
+    root, watcher, lines = up
+    old_pid = watcher.session.server_pid
+    (root / "requirements.txt").write_text("# still nothing to install\n")
+    wait_for("the restart", lambda: any(f"restart {OK}" in x for x in lines), 60)
+    assert lines[0] == (
+        "debugkit: rebuilding the image and restarting: "
+        "the environment file requirements.txt changed (requirements.txt)"
+    )
+    assert watcher.session.server_pid != old_pid
+    # hot reload goes on against the new server
+    (root / "score.py").write_text(score_source("v2"))
+    wait_for("a reload", lambda: any(f"reload {OK} generation 2" in x for x in lines))
+
+
+def _detached(root: Path, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "debugkit.watcher", str(root), "--log", str(log)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+@pytest.mark.parametrize("ending", ["down", "server gone"])
+def test_detached_watcher_reloads_and_exits_with_the_session(tmp_path: Path, ending: str) -> None:
+    root = make_project(tmp_path / "proj")
+    server = start_server(root / "score.py", source_dir=root)
+    config = load_config(root)
+    session = Session(
+        project_key=config.project_key,
+        project_dir=str(root),
+        runtime="process",
+        host="127.0.0.1",
+        port=server.port,
+        debug_port=None,
+        server_pid=server.process.pid,
+    )
+    sessions.save(session)
+    log = tmp_path / "watcher.log"
+    watcher = _detached(root, log)
+    try:
+        wait_for("the watcher to start", lambda: log.exists() and "watching" in log.read_text())
+        (root / "score.py").write_text(score_source("v2"))
+        wait_for("the reload in the log", lambda: f"reload {OK} generation 2" in log.read_text())
+        assert server.score({"data": 1}).json() == {"tag": "v2", "helper": 1}
+        if ending == "down":
+            sessions.remove(config.project_key)
+            expected = "watcher stopping: the session ended"
+        else:
+            server.stop()
+            expected = "watcher stopping: the scoring server is gone"
+        assert watcher.wait(30) == 0, watcher.stderr.read() if watcher.stderr else ""
+        assert expected in log.read_text()
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait()
+        server.stop()
+        sessions.remove(config.project_key)
