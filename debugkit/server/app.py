@@ -10,7 +10,7 @@ import traceback
 import uuid
 from typing import Any, Optional
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, copy_current_request_context, g, request
 from werkzeug.exceptions import HTTPException
 
 from debugkit.server import modelpath
@@ -18,6 +18,7 @@ from debugkit.server.debugger import Debugger
 from debugkit.server.errorinfo import describe_exception
 from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
 from debugkit.server.limits import ConcurrencyLimiter, RunExecutor
+from debugkit.server.loader import RAW_HTTP
 from debugkit.server.options import ServerOptions
 from debugkit.server.service import READY, STARTING, ScoringService
 from debugkit.server.swagger import SwaggerError, build_swagger
@@ -107,9 +108,16 @@ class ScoringApp:
                 except UnsupportedInput as exc:
                     return json_response(415, {"message": str(exc)}, headers)
                 request_headers = dict(request.headers)
+
+                def call() -> Any:
+                    return generation.call_run(kwargs, request_headers)
+
+                if generation.input_mode == RAW_HTTP:
+                    # @rawhttp code may use flask.request too: give the worker the context.
+                    call = copy_current_request_context(call)
                 handed_over = True
                 outcome = self.executor.execute(
-                    lambda: generation.call_run(kwargs, request_headers),
+                    call,
                     self.limiter.release,
                     g.request_id,
                 )

@@ -48,7 +48,8 @@ def _extract(parameters: list[inspect.Parameter], body: dict[str, Any]) -> dict[
 
 def run_arguments(generation: Generation, request: Request) -> dict[str, Any]:
     if generation.input_mode == RAW_HTTP:
-        return {generation.input_parameter: request}
+        # The real object, not the context-local proxy: run() executes in a worker thread.
+        return {generation.input_parameter: request._get_current_object()}  # type: ignore[attr-defined]
     if generation.input_mode == SCHEMA:
         if request.method == "GET":
             return _extract(generation.schema_parameters, _query_parameters(request))

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (descriptions copied verbatim from azmlinfsrv's templates)
 """GET /swagger.json the way azmlinfsrv builds it (versions 2, 3, 3.1; a user's own
 swagger file in the app root wins)."""
 
