@@ -1,0 +1,350 @@
+"""The scoring server in a container, laid out as an Azure ML deployment.
+
+* the source folder is bind-mounted read-only at ``/var/azureml-app``;
+* each model is bind-mounted read-only at
+  ``/var/azureml-app/azureml-models/<name>/<version>/<basename>``;
+* ports are published on the deployment host (127.0.0.1 by default) only;
+* ``memory_gb``/``cpu_cores``/``gpu`` become the container's limits, after a check
+  that this machine can give them at all.
+
+A bind mount nested in a read-only bind mount needs its mount point to exist in
+the outer source. So when there are models, debugkit creates one empty
+``azureml-models`` folder in the source folder (if missing) and mounts a temporary
+skeleton there, into which the models are mounted; ``stop`` removes both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import docker.types
+from rich.console import Console
+
+from debugkit.config import ModelSpec, ProjectConfig
+from debugkit.errors import UnavailableError, UserError
+from debugkit.runtime.base import Runtime, UpOptions
+from debugkit.runtime.image import (
+    APP_ROOT,
+    LABEL_MANAGED,
+    LABEL_PROJECT,
+    ensure_image,
+    stderr_console,
+)
+from debugkit.runtime.resources import scheduling_problems
+from debugkit.session import Session
+
+log = logging.getLogger(__name__)
+
+SCORING_PORT = 5001  # inside the container, as Azure ML's images use
+DEBUG_PORT = 5678
+MODELS_ROOT = f"{APP_ROOT}/azureml-models"
+LABEL_MOUNTPOINT = "debugkit.mountpoint"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+_STOP_TIMEOUT_S = 3
+
+
+def engine() -> docker.DockerClient:
+    """A client for the engine, or UnavailableError (exit 3) with the remedy."""
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise UnavailableError(
+            f"no Docker engine answers ({_short(exc)}); start Docker (or run "
+            "scripts/docker-engine.sh), or use --runtime process"
+        ) from None
+    return client
+
+
+class DockerRuntime(Runtime):
+    name = "docker"
+
+    def __init__(
+        self, client: docker.DockerClient | None = None, console: Console | None = None
+    ) -> None:
+        self._client = client
+        self.console = console or stderr_console()
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = engine()
+        return self._client
+
+    # --- start ---------------------------------------------------------------------------------
+
+    def start(self, config: ProjectConfig, options: UpOptions) -> Session:
+        deployment = config.deployment
+        problems = scheduling_problems(deployment, self.client.info())
+        if problems:
+            raise UserError(problems[0])
+        debug_port = deployment.debug_port if options.debug and not options.production else None
+        self._warn_if_exposed(deployment.host, debug_port is not None)
+        image = ensure_image(self.client, config, self.console)
+        self.remove_project_containers(config.project_key)
+
+        work_dir = Path(tempfile.mkdtemp(prefix=f"debugkit-{config.project_key}-"))
+        mountpoint: Path | None = None
+        try:
+            mounts, mountpoint = _mounts(config, work_dir)
+            labels = {
+                LABEL_MANAGED: "true",
+                LABEL_PROJECT: config.project_key,
+                "debugkit.project_dir": str(config.project_dir),
+                "debugkit.work_dir": str(work_dir),
+            }
+            if mountpoint is not None:
+                labels[LABEL_MOUNTPOINT] = str(mountpoint)
+            ports: dict[str, Any] = {f"{SCORING_PORT}/tcp": (deployment.host, deployment.port)}
+            if debug_port is not None:
+                ports[f"{DEBUG_PORT}/tcp"] = (deployment.host, debug_port)
+            container = self._run(
+                image,
+                command=_command(config, options, debug_port is not None),
+                name=container_name(config.project_key),
+                labels=labels,
+                mounts=mounts,
+                environment=_environment(config),
+                ports=ports,
+                deployment=deployment,
+            )
+        except BaseException:
+            _remove_work(work_dir, mountpoint)
+            raise
+        return Session(
+            project_key=config.project_key,
+            project_dir=str(config.project_dir),
+            runtime=self.name,
+            host=deployment.host,
+            port=deployment.port,
+            debug_port=debug_port,
+            production=options.production,
+            container_id=container.id,
+            container_name=container.name,
+            image=image,
+            work_dir=str(work_dir),
+        )
+
+    def _run(
+        self, image: str, *, deployment: Any, name: str, **kwargs: Any
+    ) -> docker.models.containers.Container:
+        limits: dict[str, Any] = {
+            "mem_limit": f"{int(deployment.memory_gb * 1024)}m",
+            # no swap: going over the limit is an OOM kill, as in the deployment
+            "memswap_limit": f"{int(deployment.memory_gb * 1024)}m",
+            "nano_cpus": int(deployment.cpu_cores * 1e9),
+        }
+        if deployment.gpu:
+            limits["device_requests"] = [
+                docker.types.DeviceRequest(count=-1, capabilities=[["gpu"]])
+            ]
+        try:
+            return self.client.containers.run(
+                image, detach=True, name=name, init=True, stdin_open=False, **limits, **kwargs
+            )
+        except docker.errors.APIError as exc:
+            # the container may exist even though it could not start (e.g. port taken)
+            with contextlib.suppress(docker.errors.APIError):
+                self.client.containers.get(name).remove(force=True)
+            text = _short(exc)
+            if "port is already allocated" in text or "address already in use" in text:
+                raise UnavailableError(
+                    f"a port is already in use ({text}); stop what uses it or choose "
+                    "another with --port / --debug-port"
+                ) from None
+            raise UserError(f"the container could not start: {text}") from None
+
+    def _warn_if_exposed(self, host: str, debug: bool) -> None:
+        if host in LOCAL_HOSTS:
+            return
+        what = "the scoring port and the debugger" if debug else "the scoring port"
+        self.console.print(
+            f"[bold red]debugkit: WARNING: publishing {what} on {host}: anyone who can reach "
+            f"this machine there can {'run any code in the container' if debug else 'call it'}. "
+            "Use deployment.host: 127.0.0.1 unless you mean it.[/bold red]",
+            highlight=False,
+        )
+
+    # --- stop, state, logs ---------------------------------------------------------------------
+
+    def stop(self, session: Session) -> None:
+        mountpoint: Path | None = None
+        container = self._container(session)
+        if container is not None:
+            mountpoint = _label_path(container, LABEL_MOUNTPOINT)
+            _remove_container(container)
+        _remove_work(Path(session.work_dir) if session.work_dir else None, mountpoint)
+
+    def remove_project_containers(self, project_key: str) -> int:
+        """Remove containers of this project left by a killed debugkit; return how many."""
+        found = self.client.containers.list(
+            all=True, filters={"label": f"{LABEL_PROJECT}={project_key}"}
+        )
+        for container in found:
+            log.debug("removing stale container %s", container.name)
+            work = _label_path(container, "debugkit.work_dir")
+            mountpoint = _label_path(container, LABEL_MOUNTPOINT)
+            _remove_container(container)
+            _remove_work(work, mountpoint)
+        return len(found)
+
+    def is_running(self, session: Session) -> bool:
+        container = self._container(session)
+        return container is not None and container.status in ("created", "running")
+
+    def exit_reason(self, session: Session) -> str | None:
+        container = self._container(session)
+        if container is None:
+            return None
+        state = container.attrs.get("State", {})
+        if state.get("OOMKilled"):
+            return "OOMKilled"
+        if state.get("Status") in ("exited", "dead"):
+            reason = f"exit code {state.get('ExitCode')}"
+            if state.get("Error"):
+                reason += f": {state['Error']}"
+            return reason
+        return None
+
+    def logs(
+        self, session: Session, tail: int | None = None, follow: bool = False
+    ) -> Iterator[str]:
+        container = self._container(session)
+        if container is None:
+            return
+        stream = container.logs(stream=True, follow=follow, tail=tail if tail else "all")
+        pending = b""
+        for chunk in stream:
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                yield line.decode("utf-8", errors="replace") + "\n"
+        if pending:
+            yield pending.decode("utf-8", errors="replace") + "\n"
+
+    def _container(self, session: Session) -> docker.models.containers.Container | None:
+        ref = session.container_id or session.container_name
+        if not ref:
+            return None
+        try:
+            return self.client.containers.get(ref)
+        except docker.errors.NotFound:
+            return None
+
+
+# --- pieces --------------------------------------------------------------------------------------
+
+
+def container_name(project_key: str) -> str:
+    return f"debugkit-{project_key}"
+
+
+def model_dir(models: tuple[ModelSpec, ...]) -> str:
+    """AZUREML_MODEL_DIR as Azure ML sets it: the version folder for one model, else the root."""
+    if len(models) == 1:
+        return f"{MODELS_ROOT}/{models[0].name}/{models[0].version}"
+    return MODELS_ROOT
+
+
+def _command(config: ProjectConfig, options: UpOptions, debug: bool) -> list[str]:
+    deployment = config.deployment
+    command = [
+        "python3",
+        # debugpy warns that frozen stdlib modules may miss breakpoints; they may
+        *(["-Xfrozen_modules=off"] if debug else []),
+        "-m",
+        "debugkit.server",
+        "--entry-script",
+        f"{APP_ROOT}/{config.entry_script}",
+        "--source-dir",
+        APP_ROOT,
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(SCORING_PORT),
+        "--request-timeout",
+        str(deployment.request_timeout_s),
+        "--max-concurrent",
+        str(deployment.max_concurrent_requests),
+    ]
+    if debug:
+        command += ["--debug-port", str(DEBUG_PORT), "--debug-host", "0.0.0.0"]
+        if options.wait_for_debugger:
+            command.append("--wait-for-debugger")
+    if options.production:
+        command.append("--production")
+    return command
+
+
+def _environment(config: ProjectConfig) -> dict[str, str]:
+    return {
+        "AML_APP_ROOT": APP_ROOT,
+        "AZUREML_MODEL_DIR": model_dir(config.models),
+        "AZUREML_ENTRY_SCRIPT": config.entry_script,
+        "AZUREML_SOURCE_DIRECTORY": APP_ROOT,
+    }
+
+
+def _mounts(config: ProjectConfig, work_dir: Path) -> tuple[list[docker.types.Mount], Path | None]:
+    """Source read-only at APP_ROOT; models read-only inside a skeleton (see module doc)."""
+    mounts = [docker.types.Mount(APP_ROOT, str(config.source_dir), type="bind", read_only=True)]
+    if not config.models:
+        return mounts, None
+    mountpoint = config.source_dir / "azureml-models"
+    created: Path | None = None
+    if not mountpoint.exists():
+        try:
+            mountpoint.mkdir()
+        except OSError as exc:
+            raise UserError(
+                f"cannot create the models mount point {mountpoint} ({exc.strerror}); make "
+                f"{config.source_dir} writable"
+            ) from None
+        created = mountpoint
+    skeleton = work_dir / "azureml-models"
+    mounts.append(docker.types.Mount(MODELS_ROOT, str(skeleton), type="bind", read_only=True))
+    for model in config.models:
+        version_dir = skeleton / model.name / str(model.version)
+        version_dir.mkdir(parents=True, exist_ok=True)
+        target = version_dir / model.path.name
+        if model.path.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            target.touch()
+        inside = f"{MODELS_ROOT}/{model.name}/{model.version}/{model.path.name}"
+        mounts.append(docker.types.Mount(inside, str(model.path), type="bind", read_only=True))
+    return mounts, created
+
+
+def _remove_container(container: docker.models.containers.Container) -> None:
+    with contextlib.suppress(docker.errors.NotFound):
+        if container.status == "running":
+            container.stop(timeout=_STOP_TIMEOUT_S)
+    with contextlib.suppress(docker.errors.NotFound):
+        container.remove(force=True, v=True)
+
+
+def _remove_work(work_dir: Path | None, mountpoint: Path | None) -> None:
+    if work_dir is not None:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    if mountpoint is not None:
+        with contextlib.suppress(OSError):
+            mountpoint.rmdir()  # only if still empty: never the user's own files
+
+
+def _label_path(container: docker.models.containers.Container, label: str) -> Path | None:
+    value = (container.labels or {}).get(label)
+    return Path(value) if value else None
+
+
+def _short(exc: BaseException) -> str:
+    text = getattr(exc, "explanation", None) or str(exc)
+    return str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
