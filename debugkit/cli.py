@@ -24,7 +24,12 @@ class DebugkitGroup(click.Group):
                 raise
             click.echo(f"debugkit: error: {err.message}", err=True)
             ctx.exit(err.exit_code)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, KeyboardInterrupt):
+        except (
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            click.ClickException,
+            KeyboardInterrupt,
+        ):
             raise
         except Exception as err:  # an unexpected failure of debugkit itself
             if ctx.meta.get("debugkit.verbose"):

@@ -39,7 +39,9 @@ class ServerClient:
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> Response:
-        req = urllib.request.Request(self.base_url + path, data=body, method=method, headers=headers or {})
+        req = urllib.request.Request(
+            self.base_url + path, data=body, method=method, headers=headers or {}
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
                 return Response(resp.status, dict(resp.headers), resp.read())
@@ -58,7 +60,9 @@ class ServerClient:
     def health(self) -> Response:
         return self.request("GET", "/")
 
-    def score(self, body: bytes, content_type: str = "application/json", timeout: float | None = None) -> Response:
+    def score(
+        self, body: bytes, content_type: str = "application/json", timeout: float | None = None
+    ) -> Response:
         return self.request("POST", "/score", body, {"Content-Type": content_type}, timeout=timeout)
 
     def reload(self, timeout: float = 120.0) -> dict[str, Any]:

@@ -27,7 +27,13 @@ from debugkit.errors import ConfigError
 CONFIG_FILE = "debugkit.yaml"
 DEFAULT_BASE_IMAGE = "python:3.11-slim"
 DEFAULT_ENTRY_SCRIPT = "score.py"
-ENVIRONMENT_CANDIDATES = ("myenv.yml", "environment.yml", "conda.yml", "conda.yaml", "requirements.txt")
+ENVIRONMENT_CANDIDATES = (
+    "myenv.yml",
+    "environment.yml",
+    "conda.yml",
+    "conda.yaml",
+    "requirements.txt",
+)
 MODEL_DIR_CANDIDATES = ("model", "models")
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -106,19 +112,31 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
         file,
         None,
         data,
-        {"entry_script", "source_dir", "environment", "base_image", "image", "models", "deployment"},
+        {
+            "entry_script",
+            "source_dir",
+            "environment",
+            "base_image",
+            "image",
+            "models",
+            "deployment",
+        },
     )
     source_dir = _folder(file, "source_dir", root, data.get("source_dir", "."))
     entry = _str(file, "entry_script", data.get("entry_script", DEFAULT_ENTRY_SCRIPT))
     environment = data.get("environment")
     models_raw = data.get("models")
     models = (
-        _models_from_list(file, root, models_raw) if models_raw is not None else _default_models(root)
+        _models_from_list(file, root, models_raw)
+        if models_raw is not None
+        else _default_models(root)
     )
     deployment_raw = data.get("deployment") or {}
     if not isinstance(deployment_raw, Mapping):
         raise ConfigError(file, "deployment", "expected a mapping of deployment settings")
-    _reject_unknown(file, "deployment", deployment_raw, set(DeploymentSettings.__dataclass_fields__))
+    _reject_unknown(
+        file, "deployment", deployment_raw, set(DeploymentSettings.__dataclass_fields__)
+    )
     return _finish(
         root,
         file,
@@ -152,9 +170,13 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
     data = _read_yaml(file)
     code = data.get("code_configuration") or {}
     if not isinstance(code, Mapping):
-        raise ConfigError(file, "code_configuration", "expected a mapping with 'code' and 'scoring_script'")
+        raise ConfigError(
+            file, "code_configuration", "expected a mapping with 'code' and 'scoring_script'"
+        )
     source_dir = _folder(file, "code_configuration.code", root, code.get("code", "."))
-    entry = _str(file, "code_configuration.scoring_script", code.get("scoring_script", DEFAULT_ENTRY_SCRIPT))
+    entry = _str(
+        file, "code_configuration.scoring_script", code.get("scoring_script", DEFAULT_ENTRY_SCRIPT)
+    )
     env = data.get("environment")
     environment: Path | None = None
     base_image = DEFAULT_BASE_IMAGE
@@ -208,9 +230,15 @@ def _from_v1(root: Path) -> ProjectConfig:
     environment: Path | None = None
     env = data.get("environment")
     if isinstance(env, Mapping):
-        conda = (env.get("python") or {}).get("condaDependenciesFile") if isinstance(env.get("python"), Mapping) else None
+        conda = (
+            (env.get("python") or {}).get("condaDependenciesFile")
+            if isinstance(env.get("python"), Mapping)
+            else None
+        )
         if conda:
-            environment = _env_file(file, "environment.python.condaDependenciesFile", source_dir, conda)
+            environment = _env_file(
+                file, "environment.python.condaDependenciesFile", source_dir, conda
+            )
     elif data.get("condaFile"):
         environment = _env_file(file, "condaFile", root, data["condaFile"])
     settings: dict[str, Any] = {}
@@ -220,7 +248,9 @@ def _from_v1(root: Path) -> ProjectConfig:
         resources = deploy.get("containerResourceRequirements") or {}
         if isinstance(resources, Mapping):
             if "cpu" in resources:
-                settings["cpu_cores"] = _number(deploy_file, "containerResourceRequirements.cpu", resources["cpu"])
+                settings["cpu_cores"] = _number(
+                    deploy_file, "containerResourceRequirements.cpu", resources["cpu"]
+                )
             if "memoryInGB" in resources:
                 settings["memory_gb"] = _number(
                     deploy_file, "containerResourceRequirements.memoryInGB", resources["memoryInGB"]
@@ -273,7 +303,9 @@ def _default_models(root: Path) -> tuple[ModelSpec, ...]:
         folder = root / name
         if folder.is_dir():
             entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-            return tuple(ModelSpec(p.stem if p.is_file() else p.name, 1, p.resolve()) for p in entries)
+            return tuple(
+                ModelSpec(p.stem if p.is_file() else p.name, 1, p.resolve()) for p in entries
+            )
     return ()
 
 
@@ -291,12 +323,20 @@ def _models_from_list(file: Path, root: Path, raw: Any) -> tuple[ModelSpec, ...]
         path = _existing(file, f"{key}.path", root, item["path"])
         name = _str(file, f"{key}.name", item.get("name", path.stem))
         if not _MODEL_NAME.match(name):
-            raise ConfigError(file, f"{key}.name", f"'{name}' is not a valid model name (letters, digits, . _ -)")
-        models.append(ModelSpec(name, _version(file, f"{key}.version", item.get("version", 1)), path))
+            raise ConfigError(
+                file, f"{key}.name", f"'{name}' is not a valid model name (letters, digits, . _ -)"
+            )
+        models.append(
+            ModelSpec(name, _version(file, f"{key}.version", item.get("version", 1)), path)
+        )
     names = [m.name for m in models]
     for name in names:
-        if names.count(name) > 1 and len({m.version for m in models if m.name == name}) < names.count(name):
-            raise ConfigError(file, "models", f"model '{name}' is listed twice with the same version")
+        if names.count(name) > 1 and len(
+            {m.version for m in models if m.name == name}
+        ) < names.count(name):
+            raise ConfigError(
+                file, "models", f"model '{name}' is listed twice with the same version"
+            )
     return tuple(models)
 
 
@@ -329,7 +369,9 @@ def _finish(root: Path, file: Path | None, **fields: Any) -> ProjectConfig:
     if not entry.is_file():
         key = None if file is None else "entry_script"
         raise ConfigError(
-            where, key, f"entry script {entry} not found; create it or set entry_script to your scoring script"
+            where,
+            key,
+            f"entry script {entry} not found; create it or set entry_script to your scoring script",
         )
     try:
         entry.resolve().relative_to(config.source_dir.resolve())
@@ -373,7 +415,9 @@ def _reject_unknown(file: Path, key: str | None, data: Mapping[str, Any], known:
     for name in data:
         if name not in known:
             where = f"{key}.{name}" if key else str(name)
-            raise ConfigError(file, where, f"is not a known setting; expected one of {', '.join(sorted(known))}")
+            raise ConfigError(
+                file, where, f"is not a known setting; expected one of {', '.join(sorted(known))}"
+            )
 
 
 def _str(file: Path, key: str, value: Any) -> str:
@@ -419,7 +463,9 @@ def _existing(file: Path, key: str, root: Path, value: Any) -> Path:
     raw = _str(file, key, str(value))
     if raw.startswith("azureml:"):
         raise ConfigError(
-            file, key, f"'{raw}' is a registered asset; download it and point {key} at the local file or folder"
+            file,
+            key,
+            f"'{raw}' is a registered asset; download it and point {key} at the local file or folder",
         )
     path = (root / raw).resolve()
     if not path.exists():

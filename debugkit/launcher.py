@@ -63,7 +63,9 @@ def running_session(config: ProjectConfig) -> tuple[Runtime, Session] | None:
     return None
 
 
-def start(config: ProjectConfig, runtime_name: str, options: UpOptions, timeout: float = 600) -> Started:
+def start(
+    config: ProjectConfig, runtime_name: str, options: UpOptions, timeout: float = 600
+) -> Started:
     """Start the server, record the session, and wait until init() has run."""
     existing = running_session(config)
     if existing is not None:
@@ -73,7 +75,9 @@ def start(config: ProjectConfig, runtime_name: str, options: UpOptions, timeout:
         )
     _check_port_free(config.deployment.host, config.deployment.port, "scoring port", "--port")
     if options.debug and not options.production:
-        _check_port_free(config.deployment.host, config.deployment.debug_port, "debug port", "--debug-port")
+        _check_port_free(
+            config.deployment.host, config.deployment.debug_port, "debug port", "--debug-port"
+        )
     runtime = get_runtime(runtime_name)
     session = runtime.start(config, options)
     sessions.save(session)
@@ -104,7 +108,11 @@ def restart(session: Session, config: ProjectConfig) -> Session:
 
 def stop(session: Session) -> None:
     """Stop the server and the background watcher; remove the session record."""
-    if session.watcher_pid and session.watcher_pid != os.getpid() and pid_alive(session.watcher_pid):
+    if (
+        session.watcher_pid
+        and session.watcher_pid != os.getpid()
+        and pid_alive(session.watcher_pid)
+    ):
         with contextlib.suppress(ProcessLookupError):
             os.kill(session.watcher_pid, signal.SIGTERM)
     get_runtime(session.runtime).stop(session)
@@ -117,7 +125,14 @@ def spawn_background_watcher(config: ProjectConfig, session: Session) -> int:
     log_file = log_dir / f"{config.project_key}-watcher.log"
     with open(log_file, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "debugkit.watcher", str(config.project_dir), "--log", str(log_file)],
+            [
+                sys.executable,
+                "-m",
+                "debugkit.watcher",
+                str(config.project_dir),
+                "--log",
+                str(log_file),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -11,7 +11,9 @@ import pytest
 # Session records must not leak between test runs or into the user's own state folder;
 # the venv cache is shared across runs on purpose (it is keyed by content).
 os.environ["DEBUGKIT_STATE_DIR"] = tempfile.mkdtemp(prefix="debugkit-test-state-")
-os.environ.setdefault("DEBUGKIT_CACHE_DIR", str(Path(tempfile.gettempdir()) / "debugkit-test-cache"))
+os.environ.setdefault(
+    "DEBUGKIT_CACHE_DIR", str(Path(tempfile.gettempdir()) / "debugkit-test-cache")
+)
 
 
 @pytest.fixture

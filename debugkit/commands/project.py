@@ -32,7 +32,9 @@ def _echo(line: str) -> None:
 def _require_session(config: ProjectConfig) -> Session:
     found = launcher.running_session(config)
     if found is None:
-        raise CheckFailed(f"nothing is running for {config.project_dir}; start it with 'debugkit up'")
+        raise CheckFailed(
+            f"nothing is running for {config.project_dir}; start it with 'debugkit up'"
+        )
     return found[1]
 
 
@@ -57,13 +59,25 @@ def format_error(config: ProjectConfig, error: dict[str, Any] | None) -> str:
 
 @click.command("up")
 @project_dir_argument
-@click.option("--runtime", type=click.Choice(["docker", "process"]), help="Default: docker if an engine answers.")
-@click.option("--port", type=click.IntRange(1, 65535), help="Scoring port on 127.0.0.1 (default from config: 8890).")
-@click.option("--debug-port", type=click.IntRange(1, 65535), help="debugpy port on 127.0.0.1 (default 5678).")
+@click.option(
+    "--runtime",
+    type=click.Choice(["docker", "process"]),
+    help="Default: docker if an engine answers.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="Scoring port on 127.0.0.1 (default from config: 8890).",
+)
+@click.option(
+    "--debug-port", type=click.IntRange(1, 65535), help="debugpy port on 127.0.0.1 (default 5678)."
+)
 @click.option("--no-debug", is_flag=True, help="Do not start debugpy.")
 @click.option("--wait-for-debugger", is_flag=True, help="Hold init() until a debugger attaches.")
 @click.option("--no-watch", is_flag=True, help="Do not hot-reload on file changes.")
-@click.option("--detach", is_flag=True, help="Return once ready; the watcher runs on until 'debugkit down'.")
+@click.option(
+    "--detach", is_flag=True, help="Return once ready; the watcher runs on until 'debugkit down'."
+)
 @click.option("--production", is_flag=True, help="No error details, no debug routes, no debugpy.")
 def up(
     project_dir: Path,
@@ -83,7 +97,9 @@ def up(
         config = config.with_deployment(**overrides)
     runtime_name = launcher.choose_runtime(runtime)
     if runtime is None and runtime_name == "process":
-        _echo("debugkit: no Docker engine answers; running the server as a local process (--runtime process)")
+        _echo(
+            "debugkit: no Docker engine answers; running the server as a local process (--runtime process)"
+        )
     if production and (wait_for_debugger or debug_port):
         _echo("debugkit: --production never starts debugpy; ignoring the debugger flags")
     options = UpOptions(
@@ -94,7 +110,9 @@ def up(
     )
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
     if options.wait_for_debugger:
-        _echo(f"debugkit: waiting for a debugger on {config.deployment.host}:{config.deployment.debug_port} before init()")
+        _echo(
+            f"debugkit: waiting for a debugger on {config.deployment.host}:{config.deployment.debug_port} before init()"
+        )
     started = launcher.start(config, runtime_name, options)
     session = started.session
     follower = None if detach else _follow_logs(started)
@@ -104,7 +122,9 @@ def up(
             if not no_watch:
                 session.watcher_pid = launcher.spawn_background_watcher(config, session)
                 launcher.sessions.save(session)
-            _echo(f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'")
+            _echo(
+                f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'"
+            )
             return
         _run_foreground(config, session, watch=not no_watch)
     finally:
@@ -120,7 +140,9 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
     generation = status.get("generation")
     if status.get("state") == "init_failed":
         error = status.get("last_error") or {}
-        _echo(f"debugkit: init() failed at {session.scoring_url}; the server stays up so you can fix and save")
+        _echo(
+            f"debugkit: init() failed at {session.scoring_url}; the server stays up so you can fix and save"
+        )
         _echo(format_error(config, error))
     else:
         suffix = f" (generation {generation})" if generation else ""
@@ -244,14 +266,21 @@ def logs(project_dir: Path, follow: bool, tail: int | None) -> None:
 @click.command("score")
 @project_dir_argument
 @click.option("--data", help="Request body (JSON text).")
-@click.option("--file", "file", type=click.File("rb"), help="Read the request body from a file ('-' for stdin).")
+@click.option(
+    "--file",
+    "file",
+    type=click.File("rb"),
+    help="Read the request body from a file ('-' for stdin).",
+)
 @click.option("--content-type", default="application/json", show_default=True)
 def score(project_dir: Path, data: str | None, file: Any, content_type: str) -> None:
     """POST a request to /score and print the status and body (exit 1 unless 2xx)."""
     if data is not None and file is not None:
         raise UserError("give the request body with --data or --file, not both")
     if data is None and file is None:
-        raise UserError("give the request body with --data '{\"data\": ...}' or --file request.json")
+        raise UserError(
+            "give the request body with --data '{\"data\": ...}' or --file request.json"
+        )
     body = data.encode() if data is not None else file.read()
     config = load_config(project_dir)
     session = _require_session(config)
@@ -271,7 +300,9 @@ def reload(project_dir: Path) -> None:
     session = _require_session(config)
     result = ServerClient(session.url).reload()
     if result.get("ok"):
-        _echo(f"debugkit: reloaded: generation {result.get('generation')} in {result.get('duration_ms', 0):.0f} ms")
+        _echo(
+            f"debugkit: reloaded: generation {result.get('generation')} in {result.get('duration_ms', 0):.0f} ms"
+        )
         return
     _echo(
         f"debugkit: reload failed; generation {result.get('generation')} keeps serving\n"
@@ -283,7 +314,9 @@ def reload(project_dir: Path) -> None:
 @click.command("model-path")
 @click.argument("name")
 @project_dir_argument
-@click.option("--version", "version", type=click.IntRange(min=1), help="Model version (default: the highest).")
+@click.option(
+    "--version", "version", type=click.IntRange(min=1), help="Model version (default: the highest)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the server's answer as JSON.")
 def model_path(name: str, project_dir: Path, version: int | None, as_json: bool) -> None:
     """Ask the running server where model NAME resolves, and why (exit 1 if it does not exist)."""
@@ -292,7 +325,9 @@ def model_path(name: str, project_dir: Path, version: int | None, as_json: bool)
     response = ServerClient(session.url).model_path(name, version)
     answer = response.json()
     if response.status != 200:
-        raise UserError(answer.get("message") or answer.get("error") or f"the server answered {response.status}")
+        raise UserError(
+            answer.get("message") or answer.get("error") or f"the server answered {response.status}"
+        )
     if as_json:
         click.echo(json.dumps(answer, indent=2))
     else:
@@ -305,17 +340,11 @@ def _print_model_path(name: str, answer: dict[str, Any]) -> None:
     mark = "found" if answer.get("exists") else "NOT FOUND"
     _echo(f"{name}: {mark}" + (f" at {answer['resolved']}" if answer.get("resolved") else ""))
     for candidate in answer.get("searched") or []:
-        if isinstance(candidate, dict):
-            _echo(f"  looked at {candidate.get('path')}: {candidate.get('why') or candidate.get('reason', '')}")
-        else:
-            _echo(f"  looked at {candidate}")
-    available = answer.get("available") or []
-    if available:
-        listed = ", ".join(
-            f"{m.get('name')} v{m.get('version') or m.get('versions')}" if isinstance(m, dict) else str(m)
-            for m in available
-        )
-        _echo(f"  available: {listed}")
+        _echo(f"  looked at {candidate.get('path')}: {candidate.get('why', '')}")
+    for model in answer.get("available") or []:
+        for version in model.get("versions", []):
+            files = ", ".join(version.get("files", []))
+            _echo(f"  available: {model.get('name')} version {version.get('version')}: {files}")
     if answer.get("suggestion"):
         _echo(f"  did you mean '{answer['suggestion']}'?")
     if answer.get("diagnosis"):

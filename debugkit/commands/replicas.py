@@ -16,18 +16,35 @@ def replicas_needed(
 
 
 @click.command("replicas")
-@click.option("--rps", type=click.FloatRange(min=0, min_open=True), required=True, help="Target requests per second.")
+@click.option(
+    "--rps",
+    type=click.FloatRange(min=0, min_open=True),
+    required=True,
+    help="Target requests per second.",
+)
 @click.option(
     "--request-seconds",
     type=click.FloatRange(min=0, min_open=True),
     required=True,
     help="Time one request takes to score.",
 )
-@click.option("--max-concurrent", type=click.IntRange(min=1), default=1, show_default=True,
-              help="max_concurrent_requests_per_container.")
-@click.option("--target-utilization", type=click.FloatRange(0, 1, min_open=True), default=0.7,
-              show_default=True, help="autoscale_target_utilization as a fraction (70 % = 0.7).")
-def replicas(rps: float, request_seconds: float, max_concurrent: int, target_utilization: float) -> None:
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="max_concurrent_requests_per_container.",
+)
+@click.option(
+    "--target-utilization",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=0.7,
+    show_default=True,
+    help="autoscale_target_utilization as a fraction (70 % = 0.7).",
+)
+def replicas(
+    rps: float, request_seconds: float, max_concurrent: int, target_utilization: float
+) -> None:
     """Replicas needed to serve RPS without 503s (autoscaler formula from the Azure ML guide)."""
     n = replicas_needed(rps, request_seconds, max_concurrent, target_utilization)
     click.echo(

@@ -7,7 +7,11 @@ import click
 
 @click.command(
     "serve",
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
+    },
     add_help_option=False,
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

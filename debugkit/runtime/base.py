@@ -40,7 +40,9 @@ class Runtime(ABC):
     def is_running(self, session: Session) -> bool: ...
 
     @abstractmethod
-    def logs(self, session: Session, tail: int | None = None, follow: bool = False) -> Iterator[str]:
+    def logs(
+        self, session: Session, tail: int | None = None, follow: bool = False
+    ) -> Iterator[str]:
         """Lines of the server's log."""
 
     def exit_reason(self, session: Session) -> str | None:

@@ -7,6 +7,7 @@ cache folder by a hash of the environment; models are laid out the Azure ML way
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -74,7 +75,9 @@ class ProcessRuntime(Runtime):
             "AML_APP_ROOT": str(work_dir),
             "AZUREML_MODEL_DIR": str(model_dir),
             "AZUREML_ENTRY_SCRIPT": config.entry_script,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])),
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")])
+            ),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
         }
@@ -131,7 +134,9 @@ class ProcessRuntime(Runtime):
         code = proc.returncode
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
-    def logs(self, session: Session, tail: int | None = None, follow: bool = False) -> Iterator[str]:
+    def logs(
+        self, session: Session, tail: int | None = None, follow: bool = False
+    ) -> Iterator[str]:
         if not session.log_file or not Path(session.log_file).exists():
             return
         with open(session.log_file, encoding="utf-8", errors="replace") as f:
@@ -156,11 +161,22 @@ class ProcessRuntime(Runtime):
         if (env_dir / ".complete").exists():
             return python
         shutil.rmtree(env_dir, ignore_errors=True)
-        print(f"debugkit: installing {spec.source.name if spec.source else 'environment'} "
-              f"into {env_dir} (once; cached by its content)", file=sys.stderr)
+        print(
+            f"debugkit: installing {spec.source.name if spec.source else 'environment'} "
+            f"into {env_dir} (once; cached by its content)",
+            file=sys.stderr,
+        )
         venv.create(env_dir, with_pip=True)
         result = subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", *SERVER_REQUIREMENTS, *spec.pip_requirements],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                *SERVER_REQUIREMENTS,
+                *spec.pip_requirements,
+            ],
             capture_output=True,
             text=True,
         )
@@ -181,7 +197,9 @@ def layout_models(config: ProjectConfig, root: Path) -> Path:
     for model in config.models:
         version_dir = models_root / model.name / str(model.version)
         version_dir.mkdir(parents=True, exist_ok=True)
-        (version_dir / model.path.name).symlink_to(model.path, target_is_directory=model.path.is_dir())
+        (version_dir / model.path.name).symlink_to(
+            model.path, target_is_directory=model.path.is_dir()
+        )
     if len(config.models) == 1:
         only = config.models[0]
         return models_root / only.name / str(only.version)
@@ -192,10 +210,8 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def _die_with_parent() -> None:

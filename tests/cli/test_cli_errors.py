@@ -12,7 +12,11 @@ import pytest
 
 def debugkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "debugkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
     )
 
 
@@ -43,7 +47,9 @@ def test_port_in_use(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = debugkit("up", str(tmp_path), "--runtime", "process", "--port", str(port), "--detach")
+        result = debugkit(
+            "up", str(tmp_path), "--runtime", "process", "--port", str(port), "--detach"
+        )
     assert_one_line_error(result, 3, f"127.0.0.1:{port} is in use", "--port")
 
 
@@ -60,7 +66,10 @@ def test_commands_on_a_project_that_is_not_running(tmp_path: Path) -> None:
     [
         (("--rps", "10", "--request-seconds", "1"), "15 replicas"),  # ceil(10 / 0.7)
         (("--rps", "10", "--request-seconds", "1", "--max-concurrent", "4"), "4 replicas"),
-        (("--rps", "100", "--request-seconds", "0.1", "--target-utilization", "0.5"), "20 replicas"),
+        (
+            ("--rps", "100", "--request-seconds", "0.1", "--target-utilization", "0.5"),
+            "20 replicas",
+        ),
     ],
 )
 def test_replicas_formula(args: tuple[str, ...], expected: str) -> None:

@@ -62,7 +62,14 @@ deployment:
     assert config.models[0].path == (project / "model" / "m.pkl").resolve()
     assert config.base_image == "python:3.10-slim"
     d = config.deployment
-    assert (d.port, d.debug_port, d.cpu_cores, d.memory_gb, d.request_timeout_s, d.max_concurrent_requests) == (
+    assert (
+        d.port,
+        d.debug_port,
+        d.cpu_cores,
+        d.memory_gb,
+        d.request_timeout_s,
+        d.max_concurrent_requests,
+    ) == (
         9000,
         5999,
         0.5,
@@ -80,12 +87,18 @@ deployment:
         ("deployment:\n  gpu: 1\n", "deployment.gpu", "true or false"),
         ("deployment:\n  prot: 1\n", "deployment.prot", "not a known setting"),
         ("models:\n  - {name: m, path: missing.pkl}\n", "models[0].path", "does not exist"),
-        ("models:\n  - {name: m, version: x, path: score.py}\n", "models[0].version", "version number"),
+        (
+            "models:\n  - {name: m, version: x, path: score.py}\n",
+            "models[0].version",
+            "version number",
+        ),
         ("entry_script: nope.py\n", "entry_script", "not found"),
         ("environment: nope.yml\n", "environment", "does not exist"),
     ],
 )
-def test_config_errors_name_file_and_key(project: Path, yaml_text: str, key: str, expected: str) -> None:
+def test_config_errors_name_file_and_key(
+    project: Path, yaml_text: str, key: str, expected: str
+) -> None:
     write(project / "debugkit.yaml", yaml_text)
     with pytest.raises(ConfigError) as err:
         load_config(project)
@@ -142,21 +155,31 @@ def test_v1_inference_and_deployment_config(project: Path) -> None:
     )
     write(
         project / "deploymentconfig.json",
-        json.dumps({"computeType": "local", "port": 8891, "containerResourceRequirements": {"cpu": 2, "memoryInGB": 4}}),
+        json.dumps(
+            {
+                "computeType": "local",
+                "port": 8891,
+                "containerResourceRequirements": {"cpu": 2, "memoryInGB": 4},
+            }
+        ),
     )
     config = load_config(project)
     assert config.environment == (project / "myenv.yml").resolve()
-    assert (config.deployment.port, config.deployment.cpu_cores, config.deployment.memory_gb) == (8891, 2.0, 4.0)
+    assert (config.deployment.port, config.deployment.cpu_cores, config.deployment.memory_gb) == (
+        8891,
+        2.0,
+        4.0,
+    )
 
 
 def test_v1_bad_json_names_the_file(project: Path) -> None:
     write(project / "inferenceconfig.json", "{nope")
-    with pytest.raises(ConfigError, match="inferenceconfig.json: is not valid JSON"):
+    with pytest.raises(ConfigError, match=r"inferenceconfig\.json: is not valid JSON"):
         load_config(project)
 
 
 def test_missing_score_py_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="entry script .*score.py not found"):
+    with pytest.raises(ConfigError, match=r"entry script .*score\.py not found"):
         load_config(tmp_path)
 
 
