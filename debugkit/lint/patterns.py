@@ -1,0 +1,125 @@
+"""Code shapes several rules share: handlers that re-raise, error responses, model loaders."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from debugkit.lint.context import LintContext, walk_function
+
+EXITS = {"sys.exit", "os._exit", "exit", "quit"}
+
+MODEL_LOADERS = {
+    "joblib.load",
+    "pickle.load",
+    "cloudpickle.load",
+    "dill.load",
+    "torch.load",
+    "torch.jit.load",
+    "keras.models.load_model",
+    "keras.saving.load_model",
+    "tensorflow.keras.models.load_model",
+    "tensorflow.saved_model.load",
+    "onnxruntime.InferenceSession",
+    "onnx.load",
+    "xgboost.Booster",
+    "lightgbm.Booster",
+    "catboost.CatBoost.load_model",
+    "sklearn.externals.joblib.load",
+    "gensim.models.Word2Vec.load",
+}
+MODEL_LOADER_SUFFIXES = (".from_pretrained",)
+MODEL_LOADER_PREFIXES = ("mlflow.",)  # mlflow.<flavor>.load_model
+
+
+def is_model_loader(name: str | None) -> bool:
+    if not name:
+        return False
+    if name in MODEL_LOADERS:
+        return True
+    if name.endswith(".load_model") and (
+        name.startswith(MODEL_LOADER_PREFIXES) or "keras" in name or name.startswith("tf.")
+    ):
+        return True
+    return name.endswith(MODEL_LOADER_SUFFIXES)
+
+
+def try_handlers(func: ast.AST) -> Iterator[tuple[ast.Try, ast.ExceptHandler]]:
+    for node in walk_function(func):
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            for handler in node.handlers:
+                yield node, handler
+
+
+def handler_reraises(ctx: LintContext, handler: ast.ExceptHandler) -> bool:
+    """True when the handler raises or exits on some path."""
+    for node in walk_function(handler):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call) and ctx.qualified_name(node.func) in EXITS:
+            return True
+    return False
+
+
+def returns_in(node: ast.AST) -> Iterator[ast.Return]:
+    for child in walk_function(node):
+        if isinstance(child, ast.Return):
+            yield child
+
+
+def handler_catches(handler: ast.ExceptHandler, names: set[str]) -> bool:
+    """True when every exception type the handler catches is one of ``names``."""
+    if handler.type is None:
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    found = []
+    for t in types:
+        if isinstance(t, ast.Name):
+            found.append(t.id)
+        elif isinstance(t, ast.Attribute):
+            found.append(t.attr)
+        else:
+            return False
+    return all(name in names for name in found)
+
+
+def is_error_response(ctx: LintContext, value: ast.expr | None) -> bool:
+    """`AMLResponse(body, 500)` (or a status not known at lint time) answers a failure."""
+    if not isinstance(value, ast.Call):
+        return False
+    name = ctx.qualified_name(value.func) or ""
+    if not name.endswith(("AMLResponse", "Response")):
+        return False
+    status: ast.expr | None = value.args[1] if len(value.args) > 1 else None
+    for keyword in value.keywords:
+        if keyword.arg in ("status_code", "status"):
+            status = keyword.value
+    if status is None:
+        return False
+    if isinstance(status, ast.Constant) and isinstance(status.value, int):
+        return status.value >= 400
+    return True
+
+
+def base_name(node: ast.expr) -> str | None:
+    """`result["error"]` / `result.error` -> "result"."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def string_value(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def argument(call: ast.Call, position: int, *keywords: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in keywords:
+            return keyword.value
+    if len(call.args) > position and not any(
+        isinstance(a, ast.Starred) for a in call.args[: position + 1]
+    ):
+        return call.args[position]
+    return None

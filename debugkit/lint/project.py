@@ -1,0 +1,70 @@
+"""Find a linted file's project and read its models the way the runtime does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from debugkit.config import CONFIG_FILE, ProjectConfig, load_config
+from debugkit.errors import ConfigError
+from debugkit.lint.context import ProjectModels
+
+CONTAINER_MODELS_ROOT = "/var/azureml-app/azureml-models"
+
+
+def _is_v2_deployment(file: Path) -> bool:
+    try:
+        head = file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "code_configuration" in head
+
+
+def _is_project_dir(folder: Path) -> bool:
+    if (folder / CONFIG_FILE).is_file() or (folder / "inferenceconfig.json").is_file():
+        return True
+    return any(_is_v2_deployment(f) for f in [*folder.glob("*.yml"), *folder.glob("*.yaml")])
+
+
+def find_project_dir(file: Path) -> Path:
+    """Nearest folder up from ``file`` that holds a debugkit/Azure ML config, else the file's folder."""
+    folder = file.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if _is_project_dir(candidate):
+            return candidate
+    return folder
+
+
+def load_project(file: Path) -> ProjectConfig:
+    """Raises ConfigError like the runtime would."""
+    return load_config(find_project_dir(file))
+
+
+def is_entry_script(file: Path) -> bool:
+    try:
+        return load_project(file).entry_path.resolve() == file.resolve()
+    except (ConfigError, OSError):
+        return False
+
+
+def project_models(file: Path) -> ProjectModels:
+    try:
+        config = load_project(file)
+    except ConfigError as err:
+        return ProjectModels(error=err.message)
+    except OSError as err:
+        return ProjectModels(error=f"{file}: cannot read the project config ({err})")
+    names: dict[str, tuple[int, ...]] = {}
+    for model in config.models:
+        names[model.name] = (*names.get(model.name, ()), model.version)
+    return ProjectModels(names=names, config_file=config.config_file)
+
+
+def container_model_path(config: ProjectConfig, name: str, version: int | None) -> str | None:
+    """Where get_model_path(name, version) resolves inside the container, or None if unknown."""
+    matches = [
+        m for m in config.models if m.name == name and (version is None or m.version == version)
+    ]
+    if not matches:
+        return None
+    model = max(matches, key=lambda m: m.version)
+    return f"{CONTAINER_MODELS_ROOT}/{model.name}/{model.version}/{model.path.name}"
