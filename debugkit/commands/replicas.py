@@ -12,7 +12,8 @@ def replicas_needed(
 ) -> int:
     """ceil(target_rps x request_seconds / target_utilization / max_requests_per_container)."""
     concurrent = rps * request_seconds
-    return max(1, math.ceil(concurrent / target_utilization / max_concurrent))
+    # round first so that float noise (e.g. 0.1 * 30) does not add a replica
+    return max(1, math.ceil(round(concurrent / target_utilization / max_concurrent, 9)))
 
 
 @click.command("replicas")
