@@ -1,3 +1,86 @@
-"""Placeholder: filled in by the issue that owns this topic."""
+"""`debugkit vscode`: VS Code launch/tasks/settings for a project (F5 attaches to score.py)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from debugkit import vscode as vscode_files
+from debugkit.config import load_config
+from debugkit.errors import CheckFailed
+
+
+@click.group("vscode")
+def vscode() -> None:
+    """VS Code integration: F5 attaches the debugger to score.py in the container."""
+
+
+@vscode.command("init")
+@click.argument(
+    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder opened in VS Code, where .vscode/ goes (default: PROJECT_DIR).",
+)
+@click.option(
+    "--command",
+    "command",
+    help="How tasks run debugkit (default: 'debugkit' if on PATH, else this install's script).",
+)
+def init(project_dir: Path, workspace: Path | None, command: str | None) -> None:
+    """Write or merge .vscode/launch.json, tasks.json and settings.json, keeping what you had."""
+    config = load_config(project_dir)
+    results = vscode_files.init(config, workspace, command)
+    for result in results:
+        click.echo(f"debugkit: {result.action} {result.path}")
+    port = config.deployment.debug_port
+    click.echo(
+        f"debugkit: press F5 on '{vscode_files.ATTACH_CONTAINER}' to start the container and "
+        f"attach to debugpy on 127.0.0.1:{port}"
+    )
+
+
+@vscode.command("attach-config")
+@click.argument(
+    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder opened in VS Code (default: PROJECT_DIR).",
+)
+def attach_config(project_dir: Path, workspace: Path | None) -> None:
+    """Print the debugpy attach configuration for PROJECT_DIR's running server as JSON."""
+    from debugkit import launcher
+
+    config = load_config(project_dir)
+    found = launcher.running_session(config)
+    if found is None:
+        raise CheckFailed(
+            f"nothing is running for {config.project_dir}; start it with 'debugkit up'"
+        )
+    session = found[1]
+    if session.debug_port is None:
+        raise CheckFailed(
+            "the server runs without debugpy (--no-debug or --production); "
+            "restart it with 'debugkit up' to attach"
+        )
+    config = config.with_deployment(debug_port=session.debug_port, host=session.host)
+    configuration = vscode_files.attach_configuration(
+        config,
+        (workspace or config.project_dir).resolve(),
+        container=session.runtime == "docker",
+        pre_launch_task=None,
+    )
+    # Substituted here, since a configuration passed to startDebugging is not a launch.json.
+    text = json.dumps(configuration).replace(
+        "${workspaceFolder}", (workspace or config.project_dir).resolve().as_posix()
+    )
+    click.echo(json.dumps(json.loads(text), indent=2))
+
+
+COMMANDS = [vscode]

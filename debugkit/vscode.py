@@ -1,0 +1,614 @@
+"""VS Code files for a project: generate `.vscode/launch.json`, `tasks.json`, `settings.json`
+and merge them into what the user already has.
+
+VS Code reads these files as JSONC (comments, trailing commas), so they are edited as text:
+a small parser records where every value sits and each change is one splice. Everything
+debugkit does not manage (other configurations, comments, formatting) stays byte for byte;
+the entries debugkit manages are found by their "name"/"label" and updated key by key, so a
+second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from debugkit.config import ProjectConfig
+from debugkit.errors import UserError
+
+CONTAINER_APP_ROOT = "/var/azureml-app"
+ATTACH_CONTAINER = "debugkit: attach to scoring container"
+ATTACH_RUNNING = "debugkit: attach to running container (no up)"
+ATTACH_PROCESS = "debugkit: attach to local process"
+TASK_UP = "debugkit: up"
+TASK_UP_PROCESS = "debugkit: up (local process)"
+TASK_DOWN = "debugkit: down"
+TASK_RELOAD = "debugkit: reload"
+TASK_LINT = "debugkit: lint"
+
+# `FILE:LINE[:COL]: error: MESSAGE`: init() failures, reload errors, syntax errors.
+ERROR_LINE_REGEXP = r"^(.+?):(\d+):(?:(\d+):)?\s+(error|warning):\s+(.*)$"
+# `FILE:LINE:COL: CODE message` from `debugkit lint`.
+LINT_LINE_REGEXP = r"^(.+?):(\d+):(\d+): ([A-Z]+[0-9]+) (.*)$"
+# A cycle starts with `debugkit up`'s first line or a reload/restart, and ends once the
+# server is ready (or init() failed, or a reload finished) so the debugger attaches only then.
+BACKGROUND_BEGINS = r"^debugkit: (starting|reloading|restarting|rebuilding)\b"
+BACKGROUND_ENDS = (
+    r"debugkit: (ready at |init\(\) failed|reload|restart |not reloaded|"
+    r"waiting for a debugger to attach|stopped)"
+)
+
+HEADER = "// Written by `debugkit vscode init`; edit freely: re-running it only updates the debugkit entries.\n"
+
+
+class JsoncError(UserError):
+    """A .vscode file is not valid JSONC."""
+
+
+# --- JSONC parsing with positions ----------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    kind: str  # "object", "array", "string", "number", "literal"
+    start: int
+    end: int  # exclusive
+    value: Any = None  # python value of scalars
+    props: list[Prop] = field(default_factory=list)  # objects
+    items: list[Node] = field(default_factory=list)  # arrays
+
+    def to_python(self) -> Any:
+        if self.kind == "object":
+            return {p.key: p.value.to_python() for p in self.props}
+        if self.kind == "array":
+            return [item.to_python() for item in self.items]
+        return self.value
+
+    def prop(self, key: str) -> Prop | None:
+        found = [p for p in self.props if p.key == key]
+        return found[-1] if found else None
+
+
+@dataclass
+class Prop:
+    key: str
+    start: int  # of the key's opening quote
+    value: Node
+
+
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+class _Parser:
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+        self.pos = 0
+
+    def fail(self, message: str, at: int | None = None) -> JsoncError:
+        at = self.pos if at is None else at
+        line = self.text.count("\n", 0, at) + 1
+        column = at - (self.text.rfind("\n", 0, at) + 1) + 1
+        return JsoncError(
+            f"{self.name}:{line}:{column}: {message}; fix the file (it must be JSON with comments) "
+            "and run 'debugkit vscode init' again"
+        )
+
+    def skip(self) -> None:
+        """Whitespace and comments."""
+        text = self.text
+        while self.pos < len(text):
+            ch = text[self.pos]
+            if ch in " \t\r\n\ufeff":
+                self.pos += 1
+            elif text.startswith("//", self.pos):
+                newline = text.find("\n", self.pos)
+                self.pos = len(text) if newline < 0 else newline
+            elif text.startswith("/*", self.pos):
+                close = text.find("*/", self.pos + 2)
+                if close < 0:
+                    raise self.fail("unterminated /* comment")
+                self.pos = close + 2
+            else:
+                return
+
+    def document(self) -> Node | None:
+        self.skip()
+        if self.pos == len(self.text):
+            return None
+        node = self.value()
+        self.skip()
+        if self.pos != len(self.text):
+            raise self.fail("unexpected text after the top-level value")
+        return node
+
+    def value(self) -> Node:
+        self.skip()
+        if self.pos >= len(self.text):
+            raise self.fail("unexpected end of file")
+        ch = self.text[self.pos]
+        if ch == "{":
+            return self.obj()
+        if ch == "[":
+            return self.array()
+        if ch == '"':
+            start = self.pos
+            text = self.string()
+            return Node("string", start, self.pos, text)
+        match = _NUMBER.match(self.text, self.pos)
+        if match:
+            self.pos = match.end()
+            number = json.loads(match.group())
+            return Node("number", match.start(), self.pos, number)
+        for word, literal in _LITERALS.items():
+            if self.text.startswith(word, self.pos):
+                start, self.pos = self.pos, self.pos + len(word)
+                return Node("literal", start, self.pos, literal)
+        raise self.fail(f"unexpected character {ch!r}")
+
+    def string(self) -> str:
+        start = self.pos
+        i = start + 1
+        text = self.text
+        while i < len(text):
+            ch = text[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                self.pos = i + 1
+                try:
+                    return json.loads(text[start : i + 1])
+                except ValueError:
+                    raise self.fail("invalid string", start) from None
+            if ch == "\n":
+                break
+            i += 1
+        raise self.fail("unterminated string", start)
+
+    def obj(self) -> Node:
+        node = Node("object", self.pos, self.pos)
+        self.pos += 1
+        while True:
+            self.skip()
+            if self.pos < len(self.text) and self.text[self.pos] == "}":
+                self.pos += 1
+                node.end = self.pos
+                return node
+            if self.pos >= len(self.text) or self.text[self.pos] != '"':
+                raise self.fail("expected a quoted property name or '}'")
+            key_start = self.pos
+            key = self.string()
+            self.skip()
+            if self.pos >= len(self.text) or self.text[self.pos] != ":":
+                raise self.fail("expected ':' after the property name")
+            self.pos += 1
+            node.props.append(Prop(key, key_start, self.value()))
+            self.skip()
+            if self.pos < len(self.text) and self.text[self.pos] == ",":
+                self.pos += 1
+            elif self.pos < len(self.text) and self.text[self.pos] != "}":
+                raise self.fail("expected ',' or '}'")
+
+    def array(self) -> Node:
+        node = Node("array", self.pos, self.pos)
+        self.pos += 1
+        while True:
+            self.skip()
+            if self.pos < len(self.text) and self.text[self.pos] == "]":
+                self.pos += 1
+                node.end = self.pos
+                return node
+            node.items.append(self.value())
+            self.skip()
+            if self.pos < len(self.text) and self.text[self.pos] == ",":
+                self.pos += 1
+            elif self.pos < len(self.text) and self.text[self.pos] != "]":
+                raise self.fail("expected ',' or ']'")
+
+
+def parse_jsonc(text: str, name: str = "<jsonc>") -> Node | None:
+    """The document's tree with positions, or None for an empty (or comment-only) file."""
+    return _Parser(text, name).document()
+
+
+def loads_jsonc(text: str, name: str = "<jsonc>") -> Any:
+    node = parse_jsonc(text, name)
+    return None if node is None else node.to_python()
+
+
+# --- editing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """Selects the object in an array whose ``field`` equals ``value`` (a configuration by name)."""
+
+    field: str
+    value: str
+
+
+Selector = Union[str, Match]
+
+
+def indent_unit(text: str) -> str:
+    """The file's indentation step: a tab, or the smallest run of leading spaces (default 4)."""
+    widths = []
+    for line in text.splitlines():
+        stripped = line.lstrip(" \t")
+        if not stripped or len(stripped) == len(line):
+            continue
+        lead = line[: len(line) - len(stripped)]
+        if lead.startswith("\t"):
+            return "\t"
+        widths.append(len(lead))
+    return " " * min(widths) if widths else " " * 4
+
+
+def _line_indent(text: str, pos: int) -> str:
+    line_start = text.rfind("\n", 0, pos) + 1
+    lead = text[line_start:pos]
+    return lead if not lead.strip() else re.match(r"[ \t]*", lead).group()  # type: ignore[union-attr]
+
+
+def render(value: Any, indent: str, unit: str) -> str:
+    """JSON for ``value`` whose continuation lines start at ``indent``."""
+    text = json.dumps(value, indent=unit, ensure_ascii=False)
+    return text.replace("\n", "\n" + indent)
+
+
+class JsoncDocument:
+    """A JSONC text with path-addressed edits that keep everything else as it was."""
+
+    def __init__(self, text: str, name: str = "<jsonc>") -> None:
+        self.name = name
+        self.text = text
+        self.unit = indent_unit(text)
+
+    def root(self) -> Node:
+        node = parse_jsonc(self.text, self.name)
+        if node is None:
+            # Keep leading comments of a comment-only file.
+            self.text = self.text.rstrip() + ("\n" if self.text.strip() else "") + "{}\n"
+            node = parse_jsonc(self.text, self.name)
+        assert node is not None
+        if node.kind != "object":
+            raise _Parser(self.text, self.name).fail(
+                "expected a JSON object at the top level", node.start
+            )
+        return node
+
+    def find(self, path: list[Selector]) -> Node | None:
+        node: Node | None = self.root()
+        for selector in path:
+            node = _child(node, selector) if node is not None else None
+        return node
+
+    def ensure(self, path: list[Selector], value: Any, *, only_if_missing: bool = False) -> None:
+        """Make the value at ``path`` equal ``value``: objects are merged key by key (extra
+        keys the user added stay), anything else is replaced; missing parents are created."""
+        parent_path, last = path[:-1], path[-1]
+        parent = self.find(parent_path)
+        if parent is None:
+            # Build the missing parent with this value inside it.
+            wrapped: Any = [value] if isinstance(last, Match) else {last: value}
+            self.ensure(parent_path, wrapped, only_if_missing=only_if_missing)
+            return
+        current = _child(parent, last)
+        if current is None:
+            self._insert(parent, last, value)
+            return
+        if only_if_missing:
+            return
+        if isinstance(value, dict) and current.kind == "object":
+            for key, sub in value.items():
+                self.ensure([*path, key], sub)
+            return
+        if current.to_python() != value or type(current.to_python()) is not type(value):
+            indent = _line_indent(self.text, current.start)
+            self._splice(current.start, current.end, render(value, indent, self.unit))
+
+    def _splice(self, start: int, end: int, new: str) -> None:
+        self.text = self.text[:start] + new + self.text[end:]
+
+    def _insert(self, parent: Node, selector: Selector, value: Any) -> None:
+        if isinstance(selector, Match):
+            if parent.kind != "array":
+                raise _Parser(self.text, self.name).fail("expected an array", parent.start)
+            siblings = parent.items
+            starts = [item.start for item in siblings]
+            ends = [item.end for item in siblings]
+            prefix = ""
+        else:
+            if parent.kind != "object":
+                raise _Parser(self.text, self.name).fail("expected an object", parent.start)
+            siblings_props = parent.props
+            starts = [p.start for p in siblings_props]
+            ends = [p.value.end for p in siblings_props]
+            prefix = json.dumps(selector) + ": "
+        outer = _line_indent(self.text, parent.start)
+        close = parent.end - 1
+        if not starts:
+            inner = outer + self.unit
+            entry = prefix + render(value, inner, self.unit)
+            before = close
+            while before > parent.start + 1 and self.text[before - 1] in " \t\r\n":
+                before -= 1
+            gap = self.text[before:close]
+            if "\n" in gap:
+                self._splice(before, before, "\n" + inner + entry)
+            else:
+                self._splice(before, close, "\n" + inner + entry + "\n" + outer)
+            return
+        inner = _line_indent(self.text, starts[-1])
+        entry = prefix + render(value, inner, self.unit)
+        after_last = ends[-1]
+        scan = _Parser(self.text, self.name)
+        scan.pos = after_last
+        scan.skip()
+        has_trailing_comma = self.text[scan.pos] == ","
+        if has_trailing_comma:
+            point = _after_same_line_comments(self.text, scan.pos + 1)
+            self._splice(point, point, "\n" + inner + entry + ",")
+        else:
+            point = _after_same_line_comments(self.text, after_last)
+            self._splice(point, point, "\n" + inner + entry)
+            self._splice(after_last, after_last, ",")
+
+
+def _after_same_line_comments(text: str, pos: int) -> int:
+    """Past spaces and comments that follow ``pos`` on the same line (they belong to it)."""
+    while True:
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        if text.startswith("//", pos):
+            newline = text.find("\n", pos)
+            return len(text) if newline < 0 else newline
+        if text.startswith("/*", pos):
+            close = text.find("*/", pos + 2)
+            if close < 0 or "\n" in text[pos:close]:
+                return pos
+            pos = close + 2
+            continue
+        return pos
+
+
+def _child(node: Node, selector: Selector) -> Node | None:
+    if isinstance(selector, Match):
+        if node.kind != "array":
+            return None
+        for item in node.items:
+            if item.kind == "object":
+                found = item.prop(selector.field)
+                if found is not None and found.value.value == selector.value:
+                    return item
+        return None
+    if node.kind != "object":
+        return None
+    prop = node.prop(selector)
+    return prop.value if prop is not None else None
+
+
+# --- what debugkit writes ---------------------------------------------------------------------------
+
+
+def workspace_path(path: Path, workspace: Path) -> str:
+    """``${workspaceFolder}``-relative when inside the workspace (portable), else absolute."""
+    try:
+        rel = path.resolve().relative_to(workspace.resolve())
+    except ValueError:
+        return path.resolve().as_posix()
+    return "${workspaceFolder}" if rel == Path(".") else "${workspaceFolder}/" + rel.as_posix()
+
+
+def debugkit_command() -> str:
+    """`debugkit` when it is on PATH, else the script next to this Python (a venv not activated)."""
+    if shutil.which("debugkit"):
+        return "debugkit"
+    beside = Path(sys.executable).parent / ("debugkit.exe" if os.name == "nt" else "debugkit")
+    return str(beside) if beside.exists() else "debugkit"
+
+
+def connect_host(config: ProjectConfig) -> str:
+    host = config.deployment.host
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+
+
+def attach_configuration(
+    config: ProjectConfig,
+    workspace: Path,
+    *,
+    container: bool = True,
+    name: str = ATTACH_CONTAINER,
+    pre_launch_task: str | None = TASK_UP,
+) -> dict[str, Any]:
+    """The debugpy attach configuration VS Code (or a DAP test) uses."""
+    configuration: dict[str, Any] = {
+        "name": name,
+        "type": "debugpy",
+        "request": "attach",
+        "connect": {"host": connect_host(config), "port": config.deployment.debug_port},
+    }
+    if container:
+        configuration["pathMappings"] = [
+            {
+                "localRoot": workspace_path(config.source_dir, workspace),
+                "remoteRoot": CONTAINER_APP_ROOT,
+            }
+        ]
+    configuration["justMyCode"] = True
+    if pre_launch_task:
+        configuration["preLaunchTask"] = pre_launch_task
+    return configuration
+
+
+def launch_configurations(config: ProjectConfig, workspace: Path) -> list[dict[str, Any]]:
+    return [
+        attach_configuration(config, workspace),
+        attach_configuration(config, workspace, name=ATTACH_RUNNING, pre_launch_task=None),
+        attach_configuration(
+            config, workspace, container=False, name=ATTACH_PROCESS, pre_launch_task=TASK_UP_PROCESS
+        ),
+    ]
+
+
+def error_matcher(background: bool) -> dict[str, Any]:
+    matcher: dict[str, Any] = {
+        "owner": "debugkit",
+        "source": "debugkit",
+        "fileLocation": ["autoDetect", "${workspaceFolder}"],
+        "pattern": {
+            "regexp": ERROR_LINE_REGEXP,
+            "file": 1,
+            "line": 2,
+            "column": 3,
+            "severity": 4,
+            "message": 5,
+        },
+    }
+    if background:
+        matcher["background"] = {
+            "activeBegin": True,
+            "beginsPattern": BACKGROUND_BEGINS,
+            "endsPattern": BACKGROUND_ENDS,
+        }
+    return matcher
+
+
+def lint_matcher() -> dict[str, Any]:
+    return {
+        "owner": "debugkit-lint",
+        "source": "debugkit lint",
+        "fileLocation": ["autoDetect", "${workspaceFolder}"],
+        "severity": "warning",
+        "pattern": {
+            "regexp": LINT_LINE_REGEXP,
+            "file": 1,
+            "line": 2,
+            "column": 3,
+            "code": 4,
+            "message": 5,
+        },
+    }
+
+
+def tasks(config: ProjectConfig, workspace: Path, command: str) -> list[dict[str, Any]]:
+    project = workspace_path(config.project_dir, workspace)
+
+    def task(label: str, args: list[str], matcher: Any, **extra: Any) -> dict[str, Any]:
+        return {
+            "label": label,
+            "type": "process",
+            "command": command,
+            "args": args,
+            "options": {"cwd": "${workspaceFolder}"},
+            **extra,
+            "problemMatcher": matcher,
+        }
+
+    up_extra = {"isBackground": True, "presentation": {"reveal": "always", "panel": "dedicated"}}
+    return [
+        task(TASK_UP, ["up", project, "--runtime", "docker"], error_matcher(True), **up_extra),
+        task(
+            TASK_UP_PROCESS,
+            ["up", project, "--runtime", "process"],
+            error_matcher(True),
+            **up_extra,
+        ),
+        task(TASK_DOWN, ["down", project], []),
+        task(TASK_RELOAD, ["reload", project], error_matcher(False)),
+        task(TASK_LINT, ["lint", workspace_path(config.source_dir, workspace)], lint_matcher()),
+    ]
+
+
+def settings(config: ProjectConfig, workspace: Path, command: str) -> dict[str, Any]:
+    """Extension settings; written only where the user has not set them."""
+    return {
+        "debugkit.command": command,
+        "debugkit.projectDir": workspace_path(config.project_dir, workspace),
+    }
+
+
+# --- the files ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: Path
+    action: str  # "created", "updated", "unchanged"
+
+
+def _write(path: Path, new: str, old: str | None) -> FileResult:
+    if old == new:
+        return FileResult(path, "unchanged")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".debugkit-tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, path)
+    return FileResult(path, "created" if old is None else "updated")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} cannot be read ({exc}); fix its permissions or encoding") from None
+
+
+def merge_launch(
+    text: str | None, configurations: list[dict[str, Any]], name: str = "launch.json"
+) -> str:
+    doc = JsoncDocument(text if text is not None else HEADER, name)
+    doc.ensure(["version"], "0.2.0", only_if_missing=True)
+    for configuration in configurations:
+        doc.ensure(["configurations", Match("name", configuration["name"])], configuration)
+    return doc.text
+
+
+def merge_tasks(text: str | None, entries: list[dict[str, Any]], name: str = "tasks.json") -> str:
+    doc = JsoncDocument(text if text is not None else HEADER, name)
+    doc.ensure(["version"], "2.0.0", only_if_missing=True)
+    for entry in entries:
+        doc.ensure(["tasks", Match("label", entry["label"])], entry)
+    return doc.text
+
+
+def merge_settings(text: str | None, values: dict[str, Any], name: str = "settings.json") -> str:
+    doc = JsoncDocument(text if text is not None else "{}\n", name)
+    for key, value in values.items():
+        doc.ensure([key], value, only_if_missing=True)
+    return doc.text
+
+
+def init(
+    config: ProjectConfig, workspace: Path | None = None, command: str | None = None
+) -> list[FileResult]:
+    """Write or merge the project's `.vscode/` files; running it again changes nothing."""
+    workspace = (workspace or config.project_dir).resolve()
+    command = command or debugkit_command()
+    folder = workspace / ".vscode"
+    if folder.exists() and not folder.is_dir():
+        raise UserError(
+            f"{folder} is a file, not a folder; move it away and run 'debugkit vscode init' again"
+        )
+    plans = [
+        ("launch.json", merge_launch, launch_configurations(config, workspace)),
+        ("tasks.json", merge_tasks, tasks(config, workspace, command)),
+        ("settings.json", merge_settings, settings(config, workspace, command)),
+    ]
+    # Merge all three before writing any, so a broken file leaves every file untouched.
+    merged = []
+    for file_name, merge, content in plans:
+        path = folder / file_name
+        old = _read(path)
+        merged.append((path, merge(old, content, str(path)), old))  # type: ignore[operator]
+    return [_write(path, new, old) for path, new, old in merged]

@@ -1,0 +1,137 @@
+"""The problem matchers read the lines debugkit really prints; vscode-config/ matches the generator."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from debugkit import vscode
+from debugkit.config import load_config
+from debugkit.watch.report import reload_line
+from debugkit.watch.syntax import check_syntax
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _tasks() -> list[dict]:
+    return vscode.loads_jsonc((REPO / "vscode-config" / "tasks.json").read_text())["tasks"]
+
+
+def _up_matcher() -> dict:
+    return next(t for t in _tasks() if t["label"] == vscode.TASK_UP)["problemMatcher"]
+
+
+def _match(matcher: dict, line: str) -> dict | None:
+    """What VS Code's matcher extracts from one line (JS and Python agree on these regexps)."""
+    pattern = matcher["pattern"]
+    found = re.search(pattern["regexp"], line)
+    if not found:
+        return None
+    return {k: found.group(v) for k, v in pattern.items() if k != "regexp" and isinstance(v, int)}
+
+
+def test_vscode_config_templates_are_what_init_generates(tmp_path: Path) -> None:
+    (tmp_path / "score.py").write_text(
+        "def init():\n    pass\n\n\ndef run(data):\n    return data\n"
+    )
+    config = load_config(tmp_path)
+    expected = {
+        "launch.json": vscode.merge_launch(None, vscode.launch_configurations(config, tmp_path)),
+        "tasks.json": vscode.merge_tasks(None, vscode.tasks(config, tmp_path, "debugkit")),
+        "settings.json": vscode.merge_settings(None, vscode.settings(config, tmp_path, "debugkit")),
+    }
+    for name, text in expected.items():
+        assert (REPO / "vscode-config" / name).read_text() == text, (
+            f"regenerate vscode-config/{name}"
+        )
+
+
+def test_init_failure_line_lands_in_problems_at_its_file_and_line(tmp_path: Path) -> None:
+    from debugkit.commands.project import format_error
+
+    (tmp_path / "score.py").write_text("def init():\n    pass\n")
+    config = load_config(tmp_path)
+    line = format_error(
+        config,
+        {
+            "type": "KeyError",
+            "message": "'AZUREML_MODEL_DIR'",
+            "file": "/var/azureml-app/score.py",
+            "line": 7,
+        },
+    )
+    got = _match(_up_matcher(), line)
+    assert got == {
+        "file": str(tmp_path / "score.py"),
+        "line": "7",
+        "column": None,
+        "severity": "error",
+        "message": "KeyError: 'AZUREML_MODEL_DIR'",
+    }
+
+
+def test_syntax_error_line_of_the_watcher_has_file_line_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "score.py"
+    broken.write_text("def run(data):\n    return (data\n")
+    problem = check_syntax(broken)
+    assert problem is not None
+    got = _match(_up_matcher(), problem.lines("score.py")[0])
+    assert got is not None
+    assert (got["file"], got["line"], got["severity"]) == ("score.py", str(problem.line), "error")
+    assert got["column"] == str(problem.column)
+
+
+def test_failed_reload_line_is_a_problem(tmp_path: Path) -> None:
+    result = {
+        "ok": False,
+        "generation": 3,
+        "error": {
+            "type": "NameError",
+            "message": "name 'x' is not defined",
+            "file": "/var/azureml-app/helper.py",
+            "line": 4,
+        },
+    }
+    line = reload_line(result, "helper.py", 12.0, 3, tmp_path)
+    got = _match(_up_matcher(), line)
+    assert got is not None and got["line"] == "4" and got["file"].endswith("helper.py")
+    assert got["message"].startswith("NameError: name 'x' is not defined")
+
+
+@pytest.mark.parametrize(
+    ("line", "ends"),
+    [
+        ("debugkit: ready at http://127.0.0.1:8890/score (generation 1)", True),
+        (
+            "debugkit: init() failed at http://127.0.0.1:8890/score; the server stays up so you can fix and save",
+            True,
+        ),
+        (
+            "2026-01-01 10:00:00,000 INFO debugkit.server: debugkit: waiting for a debugger to attach on port 5678 before init()",
+            True,
+        ),
+        ("debugkit: reload \u2713 generation 2 in 80 ms (score.py)", True),
+        ("debugkit: starting /x/score.py (docker runtime) ...", False),
+        ("debugkit: waiting for a debugger on 127.0.0.1:5678 before init()", False),
+        ("debugkit: installing requirements.txt ...", False),
+    ],
+)
+def test_background_task_ends_only_when_the_server_can_be_attached(line: str, ends: bool) -> None:
+    background = _up_matcher()["background"]
+    assert bool(re.search(background["endsPattern"], line)) is ends
+    if not ends and line.startswith("debugkit: starting"):
+        assert re.search(background["beginsPattern"], line)
+
+
+def test_lint_matcher_reads_lint_text_output() -> None:
+    lint = next(t for t in _tasks() if t["label"] == vscode.TASK_LINT)["problemMatcher"]
+    got = _match(lint, "src/score.py:12:5: DK101 run() returns exception text to the client")
+    assert got == {
+        "file": "src/score.py",
+        "line": "12",
+        "column": "5",
+        "code": "DK101",
+        "message": "run() returns exception text to the client",
+    }
