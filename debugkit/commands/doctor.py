@@ -1,3 +1,194 @@
-"""Placeholder: filled in by the issue that owns this topic."""
+"""``debugkit doctor [DIR]``: preflight checks, one line each with the remedy.
 
-COMMANDS: list = []
+Exit 1 if any check fails. Checks that need a valid configuration are skipped
+(and said so) when the configuration itself is broken.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from debugkit.config import ProjectConfig, load_config
+from debugkit.errors import EXIT_FAILED, UserError
+
+OK, FAIL, SKIP = "✓", "✗", "-"
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool | None  # None: skipped
+    name: str
+    detail: str
+    remedy: str = ""
+
+    def line(self) -> str:
+        mark = SKIP if self.ok is None else OK if self.ok else FAIL
+        text = f"{mark} {self.name}: {self.detail}"
+        return text + (f"; {self.remedy}" if self.remedy and not self.ok else "")
+
+
+def check_config(project_dir: Path) -> tuple[Check, ProjectConfig | None]:
+    try:
+        config = load_config(project_dir)
+    except UserError as exc:
+        return Check(False, "config", str(exc), "fix that setting"), None
+    source = config.config_file.name if config.config_file else "defaults (no config file)"
+    return Check(True, "config", f"{source}, entry script {config.entry_script}"), config
+
+
+def check_environment(config: ProjectConfig) -> Check:
+    from debugkit.environment import read_environment
+
+    if config.environment is None:
+        return Check(True, "environment", "no environment file: only the server's packages")
+    try:
+        spec = read_environment(config.environment)
+    except UserError as exc:
+        return Check(False, "environment", str(exc), "fix the file")
+    detail = f"{config.environment.name}, {len(spec.pip_requirements)} pip packages"
+    if spec.python_version:
+        detail += f", python {spec.python_version}"
+    if spec.warnings:
+        detail += " (warning: " + "; ".join(spec.warnings) + ")"
+    return Check(True, "environment", detail)
+
+
+def check_models(config: ProjectConfig) -> Check:
+    if not config.models:
+        return Check(True, "models", "none configured (AZUREML_MODEL_DIR will be empty)")
+    missing = [m for m in config.models if not m.path.exists()]
+    if missing:
+        names = ", ".join(f"{m.name} ({m.path})" for m in missing)
+        return Check(False, "models", f"missing: {names}", "point models[].path at existing files")
+    listed = ", ".join(f"{m.name}:{m.version} ({m.path.name})" for m in config.models)
+    return Check(True, "models", listed)
+
+
+def check_engine() -> tuple[Check, dict | None]:
+    from debugkit.runtime.docker import engine
+
+    try:
+        client = engine()
+        info = client.info()
+        version = client.version().get("Version", "?")
+    except UserError as exc:
+        return Check(False, "docker engine", str(exc)), None
+    return Check(True, "docker engine", f"Docker {version} answers"), info
+
+
+def check_resources(config: ProjectConfig, info: dict | None) -> Check:
+    from debugkit.runtime.resources import scheduling_problems
+
+    if info is None:  # no engine: compare with this machine directly
+        info = {"MemTotal": _machine_memory(), "NCPU": os.cpu_count() or 0, "Runtimes": {}}
+    problems = scheduling_problems(config.deployment, info)
+    d = config.deployment
+    wanted = f"{d.memory_gb:g} GB memory, {d.cpu_cores:g} CPU cores" + (", a GPU" if d.gpu else "")
+    if problems:
+        return Check(False, "resources", "; ".join(problems))
+    return Check(True, "resources", f"requests {wanted}: this machine can give them")
+
+
+def check_port(config: ProjectConfig, port: int, what: str, flag: str) -> Check:
+    from debugkit import session as sessions
+
+    record = sessions.load(config.project_key)
+    if record is not None and port in (record.port, record.debug_port):
+        return Check(True, what, f"{port} is used by this project's running session")
+    host = config.deployment.host
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return Check(
+                False,
+                what,
+                f"{host}:{port} is in use ({exc.strerror})",
+                f"stop what uses it or pick another with {flag}",
+            )
+    return Check(True, what, f"{host}:{port} is free")
+
+
+def check_lint(config: ProjectConfig) -> Check:
+    from debugkit.lint.engine import lint_file
+
+    result = lint_file(config.entry_path)
+    if result.syntax_error is not None:
+        err = result.syntax_error
+        return Check(
+            False,
+            "lint",
+            f"{config.entry_path}:{err.line}: {err.message}",
+            "fix the syntax error",
+        )
+    errors = [f for f in result.findings if f.effective_severity.value == "error"]
+    others = len(result.findings) - len(errors)
+    if errors:
+        first = errors[0]
+        return Check(
+            False,
+            "lint",
+            f"{len(errors)} errors, {others} other findings (first: line {first.line} "
+            f"{first.code} {first.message})",
+            f"run 'debugkit lint {config.entry_path}' for all of them",
+        )
+    detail = "no findings" if not others else f"no errors, {others} warnings or notes"
+    return Check(True, "lint", detail)
+
+
+def run_checks(project_dir: Path) -> list[Check]:
+    checks: list[Check] = []
+    config_check, config = check_config(project_dir)
+    checks.append(config_check)
+    engine_check, info = check_engine()
+    checks.append(engine_check)
+    if config is None:
+        reason = "skipped until the config is valid"
+        return [*checks, *(Check(None, n, reason) for n in ("environment", "models", "ports"))]
+    steps: list[Callable[[], Check]] = [
+        lambda: check_environment(config),
+        lambda: check_models(config),
+        lambda: check_port(config, config.deployment.port, "scoring port", "--port"),
+        lambda: check_port(config, config.deployment.debug_port, "debug port", "--debug-port"),
+        lambda: check_resources(config, info),
+        lambda: check_lint(config),
+    ]
+    for step in steps:
+        try:
+            checks.append(step())
+        except Exception as exc:  # a crashing check is a failed check, not a doctor crash
+            checks.append(Check(False, "check", f"{type(exc).__name__}: {exc}"))
+    return checks
+
+
+def _machine_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+@click.command("doctor")
+@click.argument(
+    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+def doctor(project_dir: Path) -> None:
+    """Preflight: engine, ports, config, environment, models, resources, lint."""
+    checks = run_checks(project_dir)
+    for check in checks:
+        click.echo(check.line())
+    failed = [c for c in checks if c.ok is False]
+    if failed:
+        click.echo(f"{len(failed)} of {len(checks)} checks failed")
+        sys.exit(EXIT_FAILED)
+    click.echo("all checks passed")
+
+
+COMMANDS = [doctor]

@@ -18,7 +18,7 @@ def scheduling_problems(deployment: DeploymentSettings, info: Mapping[str, Any])
     if total and deployment.memory_gb > total:
         problems.append(
             f"cannot be scheduled: requests {_num(deployment.memory_gb)} GB memory, this machine "
-            f"has {_num(total)}; lower deployment.memory_gb (memoryInGB in deploymentconfig.json) "
+            f"has {_num(total)} GB; lower deployment.memory_gb (memoryInGB in deploymentconfig.json) "
             "or use a machine with more memory"
         )
     cpus = int(info.get("NCPU") or 0)
