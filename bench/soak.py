@@ -1,0 +1,232 @@
+"""Soak: continuous requests from a second process while score.py is saved 50 times.
+
+    python bench/soak.py [--saves 50] [--clients 2] [--runtime auto|docker|process] [--max-seconds 300]
+
+Every version N of score.py carries N in three places: a module constant, the state its
+init() builds, and a literal in run(). A response is from a *complete* generation when all
+three agree and match the version the watcher loaded as that ``x-debugkit-generation``.
+Passes with 0 failed requests and 0 torn or mismatched responses; exit 1 otherwise.
+Bounded: stops saving after --max-seconds and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+SCORE = """\
+import time
+
+VERSION = {n}
+
+
+def init():
+    global STATE
+    time.sleep(0.05)  # a non-trivial init() widens any window a torn swap could show through
+    STATE = {{"init_version": {n}}}
+
+
+def run(raw):
+    return {{"module": VERSION, "init": STATE["init_version"], "run": {n}}}
+"""
+
+
+# --- the second process: requests until told to stop -----------------------------------------------
+
+
+def client_main(url: str, out: Path, stop_file: Path, threads: int) -> int:
+    results: list[list] = []
+    lock = threading.Lock()
+
+    def loop() -> None:
+        body = b'{"data": 1}'
+        mine: list[list] = []
+        while not stop_file.exists():
+            request = urllib.request.Request(
+                url + "/score", data=body, headers={"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    mine.append(
+                        [
+                            response.status,
+                            response.headers.get("x-debugkit-generation"),
+                            response.read().decode(),
+                        ]
+                    )
+            except urllib.error.HTTPError as err:
+                mine.append(
+                    [err.code, err.headers.get("x-debugkit-generation"), err.read().decode()]
+                )
+            except (urllib.error.URLError, OSError) as err:
+                mine.append([0, None, f"{type(err).__name__}: {err}"])
+        with lock:
+            results.append(mine)
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.write_text(json.dumps(results))
+    return 0
+
+
+# --- the driver --------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--saves", type=int, default=50)
+    parser.add_argument(
+        "--clients", type=int, default=2, help="request threads in the second process"
+    )
+    parser.add_argument("--runtime", choices=("auto", "docker", "process"), default="auto")
+    parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument(
+        "--client", nargs=4, metavar=("URL", "OUT", "STOP_FILE", "THREADS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.client:
+        url, out, stop_file, threads = args.client
+        return client_main(url, Path(out), Path(stop_file), int(threads))
+
+    from debugkit import launcher
+    from debugkit.config import load_config
+    from debugkit.runtime import UpOptions
+    from debugkit.watcher import Watcher
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from reload import free_port, pick_runtime
+
+    runtime = pick_runtime(args.runtime)
+    work = Path(tempfile.mkdtemp(prefix="debugkit-soak-"))
+    root = work / "proj"
+    root.mkdir()
+    (root / "score.py").write_text(SCORE.format(n=0))
+    (root / "debugkit.yaml").write_text(
+        f"deployment:\n  port: {free_port()}\n  max_concurrent_requests: 0\n"
+    )
+    config = load_config(root)
+    print(f"soak: starting the server ({runtime} runtime)", file=sys.stderr)
+    started = launcher.start(config, runtime, UpOptions(debug=False), timeout=900)
+    session = started.session
+    lines: list[str] = []
+    watcher = Watcher(config, session, lines.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    watcher.ready.wait(30)
+
+    version_of = {int(started.status.get("generation") or 1): 0}
+    stop_file, out = work / "stop", work / "responses.json"
+    client = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--client",
+            session.url,
+            str(out),
+            str(stop_file),
+            str(args.clients),
+        ]
+    )
+    saved = 0
+    began = time.monotonic()
+    failed_reloads: list[str] = []
+    try:
+        time.sleep(0.5)  # requests are flowing before the first save
+        for n in range(1, args.saves + 1):
+            if time.monotonic() - began > args.max_seconds:
+                print(f"soak: time bound of {args.max_seconds:.0f} s reached", file=sys.stderr)
+                break
+            count = len(lines)
+            (root / "score.py").write_text(SCORE.format(n=n))
+            deadline = time.monotonic() + 60
+            while len(lines) == count:  # the watcher prints exactly one line per reload
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no reload for save {n}; watcher said {lines[-3:]}")
+                time.sleep(0.005)
+            line = lines[count]
+            found = re.search(r"generation (\d+)", line)
+            if "\u2713" not in line or not found:
+                failed_reloads.append(line)
+                continue
+            version_of[int(found.group(1))] = n
+            saved = n
+        time.sleep(0.5)  # requests on the last generation too
+    finally:
+        stop_file.touch()
+        client.wait(60)
+        stop.set()
+        thread.join(10)
+        launcher.stop(session)
+    elapsed = time.monotonic() - began
+
+    per_thread = json.loads(out.read_text())
+    responses = [r for thread_results in per_thread for r in thread_results]
+    statuses = Counter(r[0] for r in responses)
+    failed = [r for r in responses if r[0] != 200]
+    torn, unknown, backwards = [], [], 0
+    seen_generations = set()
+    for thread_results in per_thread:
+        last = 0
+        for status, generation, body in thread_results:
+            if status != 200:
+                continue
+            gen = int(generation)
+            seen_generations.add(gen)
+            backwards += gen < last
+            last = gen
+            data = json.loads(body)
+            if gen not in version_of:
+                unknown.append((gen, data))
+            elif {data["module"], data["init"], data["run"]} != {version_of[gen]}:
+                torn.append((gen, version_of[gen], data))
+
+    ok = not failed and not torn and not unknown and not backwards and not failed_reloads
+    rows = [
+        ("runtime", runtime),
+        ("saves of score.py", saved),
+        (
+            "reloads (generations served)",
+            f"{len(version_of) - 1} ({len(seen_generations)} seen by clients)",
+        ),
+        ("failed reloads", len(failed_reloads)),
+        ("requests", len(responses)),
+        ("requests/s", f"{len(responses) / elapsed:.0f}"),
+        ("failed requests (non-200 or no answer)", len(failed)),
+        ("torn / mismatched bodies", len(torn)),
+        ("unknown generation header", len(unknown)),
+        ("generation went backwards on a client thread", backwards),
+        ("status codes", dict(statuses)),
+        ("duration", f"{elapsed:.1f} s"),
+        ("result", "PASS" if ok else "FAIL"),
+    ]
+    print(
+        f"debugkit soak: {args.clients} client threads in a second process, score.py saved {saved} times\n"
+    )
+    print("| measure | value |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    for sample in (failed[:3], torn[:3], unknown[:3], failed_reloads[:3]):
+        for item in sample:
+            print(f"  example: {item}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
