@@ -1,0 +1,105 @@
+"""Lint findings as LSP diagnostics, and their fixes as code actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from debugkit.lint import Finding, Fix, Severity, TextEdit
+from debugkit.lint.model import SyntaxProblem
+from debugkit.lint.noqa import add_noqa
+
+SOURCE = "debugkit"
+LSP_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def to_range(line: int, col: int, end_line: int, end_col: int) -> types.Range:
+    return types.Range(
+        start=types.Position(line=max(line - 1, 0), character=col),
+        end=types.Position(line=max(end_line - 1, 0), character=end_col),
+    )
+
+
+def to_diagnostic(finding: Finding) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=to_range(finding.line, finding.col, finding.end_line, finding.end_col),
+        message=finding.message,
+        severity=LSP_SEVERITY[finding.effective_severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=finding.rule.url),
+        source=SOURCE,
+        data={"name": finding.rule.name, "fixes": [f.to_dict() for f in finding.fixes]},
+    )
+
+
+def syntax_diagnostic(problem: SyntaxProblem) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=to_range(problem.line, problem.col, problem.line, problem.col + 1),
+        message=problem.message,
+        severity=types.DiagnosticSeverity.Error,
+        code="DK000",
+        source=SOURCE,
+    )
+
+
+def to_text_edit(edit: TextEdit) -> types.TextEdit:
+    return types.TextEdit(
+        range=to_range(edit.line, edit.col, edit.end_line, edit.end_col), new_text=edit.new_text
+    )
+
+
+def fixes_of(diagnostic: types.Diagnostic) -> list[Fix]:
+    data: Any = diagnostic.data
+    if not isinstance(data, dict):
+        return []
+    fixes = []
+    for raw in data.get("fixes") or []:
+        try:
+            fixes.append(Fix.from_dict(raw))
+        except (KeyError, TypeError, ValueError):
+            continue  # data from another server version: offer what we can
+    return fixes
+
+
+def code_actions(
+    uri: str, lines: list[str], diagnostic: types.Diagnostic
+) -> list[types.CodeAction]:
+    actions = [
+        types.CodeAction(
+            title=f"{fix.title} ({diagnostic.code})",
+            kind=types.CodeActionKind.QuickFix,
+            diagnostics=[diagnostic],
+            is_preferred=index == 0,
+            edit=types.WorkspaceEdit(changes={uri: [to_text_edit(e) for e in fix.edits]}),
+        )
+        for index, fix in enumerate(fixes_of(diagnostic))
+    ]
+    line = diagnostic.range.start.line
+    if isinstance(diagnostic.code, str) and diagnostic.code != "DK000" and line < len(lines):
+        text = lines[line]
+        actions.append(
+            types.CodeAction(
+                title=f"Disable {diagnostic.code} for this line",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                edit=types.WorkspaceEdit(
+                    changes={
+                        uri: [
+                            types.TextEdit(
+                                range=types.Range(
+                                    start=types.Position(line=line, character=0),
+                                    end=types.Position(line=line, character=len(text)),
+                                ),
+                                new_text=add_noqa(text, diagnostic.code),
+                            )
+                        ]
+                    }
+                ),
+            )
+        )
+    return actions

@@ -1,0 +1,216 @@
+"""The pygls language server: lint on open/change/save, pull diagnostics, quick fixes, hover."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any, Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.workspace import TextDocument
+
+from debugkit import __version__
+from debugkit.lint import LintResult, lint_source
+from lsp.convert import SOURCE, code_actions, syntax_diagnostic, to_diagnostic
+from lsp.hover import describe, find_call
+from lsp.settings import SECTION, Settings, parse_settings
+
+logger = logging.getLogger(__name__)
+
+
+class DebugkitLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("debugkit-lsp", __version__)
+        self.settings = Settings()
+        self.reported: set[str] = set()  # messages already shown once
+        self.pending: dict[str, asyncio.Task[None]] = {}  # uri -> debounced lint
+        self.pull_diagnostics = False  # the client asks; we do not push
+
+    def report_once(
+        self, message: str, kind: types.MessageType = types.MessageType.Warning
+    ) -> None:
+        if message in self.reported:
+            return
+        self.reported.add(message)
+        self.window_show_message(types.ShowMessageParams(type=kind, message=f"debugkit: {message}"))
+
+    def apply_settings(self, raw: Any) -> None:
+        settings, problems = parse_settings(raw)
+        self.settings = settings
+        for problem in problems:
+            self.report_once(problem)
+
+    def lint(self, doc: TextDocument) -> list[types.Diagnostic]:
+        if not self.settings.enabled:
+            return []
+        path = Path(doc.path) if doc.uri.startswith("file:") else None
+        entry = True if path is not None and path.name in self.settings.entry_scripts else None
+        result: LintResult = lint_source(
+            doc.source, path, self.settings.selection, entry_script=entry
+        )
+        for note in result.notes:
+            self.report_once(note, types.MessageType.Info)
+        if result.syntax_error:
+            return [syntax_diagnostic(result.syntax_error)]
+        return [to_diagnostic(f) for f in result.findings]
+
+    def publish(self, uri: str) -> None:
+        if self.pull_diagnostics:
+            return
+        doc = self.workspace.get_text_document(uri)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=self.lint(doc))
+        )
+
+    def publish_later(self, uri: str) -> None:
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self.pending[uri] = asyncio.ensure_future(self._debounced(uri))
+
+    async def _debounced(self, uri: str) -> None:
+        await asyncio.sleep(self.settings.debounce_ms / 1000)
+        self.pending.pop(uri, None)
+        self.publish(uri)
+
+    def relint_all(self) -> None:
+        if self.pull_diagnostics:
+            self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            self.publish(uri)
+
+    async def fetch_configuration(self) -> None:
+        try:
+            answer = await self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            )
+        except Exception as err:  # a client that fails the request keeps the current settings
+            logger.info("workspace/configuration failed: %s", err)
+            return
+        if answer and answer[0] is not None:
+            self.apply_settings(answer[0])
+
+
+server = DebugkitLanguageServer()
+
+
+def _supports_configuration(ls: DebugkitLanguageServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    return bool(workspace and workspace.configuration)
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: DebugkitLanguageServer, params: types.InitializeParams) -> None:
+    text = params.capabilities.text_document
+    ls.pull_diagnostics = bool(text and text.diagnostic)
+    if params.initialization_options is not None:
+        ls.apply_settings(params.initialization_options)
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: DebugkitLanguageServer, params: types.InitializedParams) -> None:
+    if _supports_configuration(ls):
+        await ls.fetch_configuration()
+        ls.relint_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(
+    ls: DebugkitLanguageServer, params: types.DidChangeConfigurationParams
+) -> None:
+    if _supports_configuration(ls):
+        await ls.fetch_configuration()
+    elif params.settings is not None:
+        ls.apply_settings(params.settings)
+    ls.relint_all()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: DebugkitLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: DebugkitLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.publish_later(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: DebugkitLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    pending = ls.pending.pop(params.text_document.uri, None)
+    if pending is not None:
+        pending.cancel()
+    ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: DebugkitLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    pending = ls.pending.pop(uri, None)
+    if pending is not None:
+        pending.cancel()
+    if not ls.pull_diagnostics:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(
+        identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
+    ),
+)
+def pull_diagnostics(
+    ls: DebugkitLanguageServer, params: types.DocumentDiagnosticParams
+) -> types.RelatedFullDocumentDiagnosticReport:
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.lint(doc))
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+)
+def code_action(
+    ls: DebugkitLanguageServer, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    lines = doc.source.splitlines()
+    actions: list[types.CodeAction] = []
+    for diagnostic in params.context.diagnostics:
+        if diagnostic.source == SOURCE:
+            actions.extend(code_actions(doc.uri, lines, diagnostic))
+    return actions
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+async def hover(ls: DebugkitLanguageServer, params: types.HoverParams) -> Optional[types.Hover]:
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    if not doc.uri.startswith("file:"):
+        return None
+    call = find_call(doc.source, params.position.line + 1, params.position.character)
+    if call is None:
+        return None
+    timeout_s = ls.settings.hover_timeout_ms / 1000
+    try:
+        text = await asyncio.wait_for(
+            asyncio.to_thread(describe, Path(doc.path), call, timeout_s), timeout=timeout_s + 1.0
+        )
+    except asyncio.TimeoutError:
+        text = f"**Model `{call.name}`**\n\nThe project config or the debugkit session did not answer in time."
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+        range=types.Range(
+            start=types.Position(line=call.line - 1, character=call.col),
+            end=types.Position(line=call.end_line - 1, character=call.end_col),
+        ),
+    )
+
+
+def serve_stdio() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    server.start_io()
