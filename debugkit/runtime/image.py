@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -162,7 +163,9 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
             pass
         what = f"the server onto {plan.base}" if plan.derived else f"image {tag}"
         console.print(f"debugkit: building {what} (once; reused until the environment changes)")
+        started = time.monotonic()
         python = _build(client, context, tag, plan, console)
+        console.print(f"debugkit: built {tag} in {time.monotonic() - started:.1f} s")
     if plan.spec.python_version and python and python != plan.spec.python_version:
         console.print(
             f"[yellow]debugkit: warning: {plan.spec.source} asks for python "
@@ -296,4 +299,4 @@ def describe_inputs(config: ProjectConfig) -> str:
 
 
 def stderr_console() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)

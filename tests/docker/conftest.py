@@ -1,0 +1,122 @@
+"""Fixtures for tests that start real containers.
+
+These tests never skip: with no engine or no base image the fixture FAILS and says
+how to get them (``scripts/docker-engine.sh``, which ``.ci/run`` calls).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import docker
+import docker.errors
+import pytest
+import yaml
+
+from debugkit.config import load_config
+from debugkit.runtime.image import LABEL_PROJECT
+
+PROJECTS = Path(__file__).parent / "projects"
+BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        pytest.fail(
+            f"no Docker engine answers ({exc}); run scripts/docker-engine.sh first "
+            "(it installs and starts one); container tests do not skip",
+            pytrace=False,
+        )
+    try:
+        client.images.get(BASE_IMAGE)
+    except docker.errors.ImageNotFound:
+        pytest.fail(
+            f"base image {BASE_IMAGE} is missing; run scripts/docker-engine.sh to build it offline",
+            pytrace=False,
+        )
+    return client
+
+
+@pytest.fixture(scope="session")
+def built_projects(docker_client: docker.DockerClient) -> Iterator[list[str]]:
+    """Project keys whose images are removed when the session ends (not after each test,
+    so that tests share the build cache of the server layers)."""
+    keys: list[str] = []
+    yield keys
+    for key in keys:
+        for image in docker_client.images.list(filters={"label": f"{LABEL_PROJECT}={key}"}):
+            with contextlib.suppress(docker.errors.APIError):
+                docker_client.images.remove(image.id, force=True)
+
+
+@pytest.fixture
+def make_project(
+    tmp_path: Path, docker_client: docker.DockerClient, built_projects: list[str]
+) -> Iterator[Callable[..., Path]]:
+    """Copy tests/docker/projects/NAME to a temp folder, pointing it at the test base image
+    and free ports; remove its containers afterwards."""
+    made: list[tuple[Path, str]] = []
+
+    def make(name: str, **deployment: object) -> Path:
+        root = tmp_path / name
+        shutil.copytree(PROJECTS / name, root)
+        config_file = root / "debugkit.yaml"
+        data = yaml.safe_load(config_file.read_text()) or {}
+        data.setdefault("base_image", BASE_IMAGE)
+        data["deployment"] = {
+            "port": free_port(),
+            "debug_port": free_port(),
+            **(data.get("deployment") or {}),
+            **deployment,
+        }
+        config_file.write_text(yaml.safe_dump(data))
+        made.append((root, load_config(root).project_key))
+        return root
+
+    yield make
+
+    for root, key in made:
+        with contextlib.suppress(Exception):
+            subprocess.run(
+                [sys.executable, "-m", "debugkit", "down", str(root)],
+                capture_output=True,
+                timeout=60,
+            )
+        built_projects.append(key)
+        label = {"label": f"{LABEL_PROJECT}={key}"}
+        for container in docker_client.containers.list(all=True, filters=label):
+            container.remove(force=True)
+
+
+def debugkit(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the CLI as a user would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "debugkit", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"debugkit {' '.join(args)} exited {result.returncode}\n"
+            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        )
+    return result
