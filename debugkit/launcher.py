@@ -143,6 +143,8 @@ def spawn_background_watcher(config: ProjectConfig, session: Session) -> int:
 
 def _check_port_free(host: str, port: int, what: str, flag: str) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # as the server will: connections of a previous run in TIME_WAIT do not block it
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

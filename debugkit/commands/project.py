@@ -39,9 +39,14 @@ def _require_session(config: ProjectConfig) -> Session:
 
 
 def local_path(config: ProjectConfig, path: str | None) -> str | None:
-    """A path as the server saw it (maybe inside the container) as a path on this machine."""
-    if path and path.startswith(CONTAINER_APP_ROOT + "/"):
+    """A path as the server reports it (relative to the source folder, or inside the container)
+    as a path on this machine, so that editors and problem matchers can open it."""
+    if not path:
+        return path
+    if path.startswith(CONTAINER_APP_ROOT + "/"):
         return str(config.source_dir / path[len(CONTAINER_APP_ROOT) + 1 :])
+    if not Path(path).is_absolute() and not path.startswith("<"):
+        return str(config.source_dir / path)
     return path
 
 
@@ -113,7 +118,11 @@ def up(
         _echo(
             f"debugkit: waiting for a debugger on {config.deployment.host}:{config.deployment.debug_port} before init()"
         )
-    started = launcher.start(config, runtime_name, options)
+    try:
+        started = launcher.start(config, runtime_name, options)
+    except KeyboardInterrupt:
+        _echo("debugkit: interrupted before the server was ready; stopped it")
+        sys.exit(130)
     session = started.session
     follower = None if detach else _follow_logs(started)
     try:
@@ -127,6 +136,8 @@ def up(
             )
             return
         _run_foreground(config, session, watch=not no_watch)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a foreground 'up' ends
     finally:
         if not detach:
             current = launcher.sessions.load(config.project_key) or session

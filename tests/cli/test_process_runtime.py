@@ -1,0 +1,176 @@
+"""`debugkit up --runtime process` end to end: the CLI drives a real server subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from debugkit.config import load_config
+from debugkit.session import load as load_session
+from debugkit.session import pid_alive
+from tests.helpers import EXAMPLES, free_port, http
+
+
+def debugkit(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """A copy of an example with free ports; always brought down afterwards."""
+    copies: list[Path] = []
+
+    def make(example: str) -> Path:
+        target = tmp_path / example
+        shutil.copytree(EXAMPLES / example, target)
+        copies.append(target)
+        return target
+
+    yield make
+    for copy in copies:
+        debugkit("down", str(copy))
+
+
+def up(project_dir: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], int]:
+    port = free_port()
+    result = debugkit(
+        "up",
+        str(project_dir),
+        "--runtime",
+        "process",
+        "--detach",
+        "--port",
+        str(port),
+        "--debug-port",
+        str(free_port()),
+        *extra,
+    )
+    return result, port
+
+
+def test_up_score_status_model_path_reload_logs_down(project) -> None:
+    folder = project("get-model-path")
+    result, port = up(folder)
+    assert result.returncode == 0, result.stderr
+    assert f"debugkit: ready at http://127.0.0.1:{port}/score" in result.stdout
+    session = load_session(load_config(folder).project_key)
+    assert session is not None and pid_alive(session.server_pid) and pid_alive(session.watcher_pid)
+
+    status = debugkit("status", str(folder), "--json")
+    assert status.returncode == 0
+    assert json.loads(status.stdout)["state"] == "ready"
+
+    scored = debugkit("score", str(folder), "--data", '{"data": [1, 2]}')
+    assert scored.returncode == 0, scored.stdout + scored.stderr
+    assert scored.stdout.startswith("HTTP 200")
+
+    found = debugkit("model-path", "my-best-model", str(folder))
+    assert found.returncode == 0 and "found at" in found.stdout
+    missing = debugkit("model-path", "my-bset-model", str(folder))
+    assert missing.returncode == 1
+    assert "did you mean 'my-best-model'" in missing.stdout
+
+    reloaded = debugkit("reload", str(folder))
+    assert reloaded.returncode == 0 and "generation 2" in reloaded.stdout
+
+    logs = debugkit("logs", str(folder), "--tail", "50")
+    assert logs.returncode == 0 and "POST /score" in logs.stdout
+
+    down = debugkit("down", str(folder))
+    assert down.returncode == 0
+    assert not pid_alive(session.server_pid)
+    assert not pid_alive(session.watcher_pid)
+    assert not Path(session.work_dir).exists()
+    assert load_session(session.project_key) is None
+    assert debugkit("status", str(folder)).returncode == 1
+
+
+def test_init_failure_stays_up_and_names_the_line(project) -> None:
+    folder = project("init-crash")
+    result, port = up(folder, "--no-watch")
+    assert result.returncode == 0, result.stderr
+    assert "init() failed" in result.stdout
+    assert f"{folder / 'score.py'}:" in result.stdout and "error: KeyError" in result.stdout
+    assert http("GET", f"http://127.0.0.1:{port}/").status == 503
+    status = debugkit("status", str(folder))
+    assert status.returncode == 1 and "state: init_failed" in status.stdout
+
+
+def test_second_up_of_a_running_project_is_refused(project) -> None:
+    folder = project("get-model-path")
+    assert up(folder, "--no-watch")[0].returncode == 0
+    again, _ = up(folder, "--no-watch")
+    assert again.returncode == 2
+    assert "already running" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_stale_session_of_a_killed_debugkit_is_cleaned_up(project) -> None:
+    folder = project("get-model-path")
+    assert up(folder, "--no-watch")[0].returncode == 0
+    session = load_session(load_config(folder).project_key)
+    os.kill(session.server_pid, signal.SIGKILL)  # as if the machine lost the process
+    deadline = time.monotonic() + 10
+    while pid_alive(session.server_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert debugkit("status", str(folder)).returncode == 1
+    assert load_session(session.project_key) is None
+    assert not Path(session.work_dir).exists()
+    assert up(folder, "--no-watch")[0].returncode == 0
+
+
+def _start_foreground(folder: Path, port: int) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "debugkit",
+            "up",
+            str(folder),
+            "--runtime",
+            "process",
+            "--port",
+            str(port),
+            "--no-debug",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for line in proc.stdout:  # type: ignore[union-attr]
+        if "debugkit: ready" in line:
+            return proc
+    raise AssertionError(f"up exited with {proc.wait()} before it was ready")
+
+
+def test_ctrl_c_on_foreground_up_removes_everything(project) -> None:
+    folder = project("get-model-path")
+    proc = _start_foreground(folder, free_port())
+    session = load_session(load_config(folder).project_key)
+    assert session is not None and pid_alive(session.server_pid)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+    assert not pid_alive(session.server_pid)
+    assert load_session(session.project_key) is None
+    assert not Path(session.work_dir).exists()
+
+
+def test_killed_debugkit_takes_its_foreground_server_along(project) -> None:
+    folder = project("get-model-path")
+    proc = _start_foreground(folder, free_port())
+    session = load_session(load_config(folder).project_key)
+    proc.kill()  # a crash of debugkit itself
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while pid_alive(session.server_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not pid_alive(session.server_pid)
