@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import queue
 import sys
 import threading
 import time
@@ -99,12 +100,85 @@ def format_user_stack(thread_id: int, source_dir: str) -> list[str]:
     return lines
 
 
+class _Task:
+    def __init__(
+        self, call: Callable[[], Any], on_exit: Callable[[], None], request_id: str
+    ) -> None:
+        self.call = call
+        self.on_exit = on_exit
+        self.request_id = request_id
+        self.outcome = RunOutcome()
+        self.done = threading.Event()
+        self.lock = threading.Lock()  # orders "finished" against "abandoned + injected"
+        self.finished = False
+        self.abandoned = False
+        self.thread: Optional[threading.Thread] = None
+
+
 class RunExecutor:
-    """Runs run() in a worker thread, bounded by a timeout that a debugger pause stops."""
+    """Runs run() on pooled worker threads, bounded by a timeout that a debugger pause stops.
+
+    A worker whose run() outlived the timeout gets RunTimedOut injected and then retires,
+    so a late-delivered injected exception can never hit another request's run().
+    """
 
     def __init__(self, timeout_s: float, source_dir: str) -> None:
         self.timeout_s = timeout_s
         self.source_dir = source_dir
+        self._tasks: queue.SimpleQueue[_Task] = queue.SimpleQueue()
+        self._idle = 0
+        self._idle_lock = threading.Lock()
+        self._spawned = 0
+
+    # -- workers -------------------------------------------------------------------
+
+    def _submit(self, task: _Task) -> None:
+        with self._idle_lock:
+            if self._idle > 0:
+                self._idle -= 1
+                spawn = False
+            else:
+                spawn = True
+                self._spawned += 1
+                number = self._spawned
+        if spawn:
+            threading.Thread(target=self._worker, name=f"run-worker-{number}", daemon=True).start()
+        self._tasks.put(task)
+
+    def _worker(self) -> None:
+        try:
+            while True:
+                task = self._tasks.get()
+                if not self._run_task(task):
+                    return  # abandoned after a timeout: retire this thread
+                with self._idle_lock:
+                    self._idle += 1
+        except RunTimedOut:
+            return  # a late injected exception in a retiring worker
+
+    def _run_task(self, task: _Task) -> bool:
+        task.thread = threading.current_thread()
+        started = time.perf_counter()
+        try:
+            try:
+                task.outcome.value = task.call()
+            except RunTimedOut:
+                logger.warning("debugkit: stuck run() for request %s was stopped", task.request_id)
+            except BaseException as exc:
+                task.outcome.error = exc
+            finally:
+                task.outcome.elapsed_ms = (time.perf_counter() - started) * 1000
+                with task.lock:
+                    task.finished = True
+                    abandoned = task.abandoned
+                task.done.set()
+        finally:
+            task.on_exit()
+        if abandoned:
+            logger.info("debugkit: worker for request %s has ended", task.request_id)
+        return not abandoned
+
+    # -- requests ------------------------------------------------------------------
 
     def execute(
         self,
@@ -113,52 +187,34 @@ class RunExecutor:
         request_id: str,
     ) -> RunOutcome:
         """Run ``call``; ``on_worker_exit`` runs when the worker really ends (even after a 504)."""
-        outcome = RunOutcome()
-        done = threading.Event()
-        abandoned = threading.Event()
-
-        def work() -> None:
-            started = time.perf_counter()
-            try:
-                outcome.value = call()
-            except RunTimedOut:
-                logger.warning("debugkit: stuck run() for request %s was stopped", request_id)
-            except BaseException as exc:
-                outcome.error = exc
-            finally:
-                outcome.elapsed_ms = (time.perf_counter() - started) * 1000
-                done.set()
-                try:
-                    on_worker_exit()
-                finally:
-                    if abandoned.is_set():
-                        logger.info("debugkit: worker for request %s has ended", request_id)
-
-        worker = threading.Thread(target=work, name=f"run-{request_id[:8]}", daemon=True)
-        worker.start()
+        task = _Task(call, on_worker_exit, request_id)
+        self._submit(task)
         if self.timeout_s <= 0:
-            done.wait()
-            return outcome
-
+            task.done.wait()
+            return task.outcome
         counted = 0.0
-        while not done.is_set():
+        while True:
             before = time.monotonic()
-            if done.wait(POLL_STEP_S):
-                break
+            if task.done.wait(POLL_STEP_S):
+                return task.outcome
             step = time.monotonic() - before
-            if step > SUSPENDED_STEP_S or _thread_suspended_by_debugger(worker):
+            thread = task.thread
+            if step > SUSPENDED_STEP_S or (
+                thread is not None and _thread_suspended_by_debugger(thread)
+            ):
                 continue
             counted += step
-            if counted >= self.timeout_s:
-                if done.is_set():
-                    break
-                outcome.timed_out = True
-                abandoned.set()
-                self._report_stuck(worker, request_id)
-                if worker.ident is not None:
-                    _inject(worker.ident, RunTimedOut)
-                return outcome
-        return outcome
+            if counted < self.timeout_s:
+                continue
+            with task.lock:
+                if task.finished:
+                    return task.outcome
+                task.abandoned = True
+                timed_out = RunOutcome(timed_out=True, elapsed_ms=counted * 1000)
+                if thread is not None and thread.ident is not None:
+                    self._report_stuck(thread, request_id)
+                    _inject(thread.ident, RunTimedOut)
+            return timed_out
 
     def _report_stuck(self, worker: threading.Thread, request_id: str) -> None:
         stack = format_user_stack(worker.ident or 0, self.source_dir)

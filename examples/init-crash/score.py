@@ -5,9 +5,7 @@ import os
 
 def init():
     global threshold
-    threshold = float(
-        os.environ["SCORING_THRESHOLD"]
-    )  # line 8: KeyError unless it is set
+    threshold = float(os.environ["SCORING_THRESHOLD"])  # line 8: KeyError unless set
 
 
 def run(raw_data):
