@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import statistics
 import subprocess
@@ -111,10 +112,16 @@ def measure(
         print(f"  {series.name}: save {i + 1}/{saves}: {series.millis[-1]:.0f} ms", file=sys.stderr)
 
 
-def make_project(root: Path, port: int) -> ProjectConfig:
+BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
+
+
+def make_project(root: Path, port: int, score: str, extra: str = "") -> ProjectConfig:
+    """A project on ``port``; the base image is the offline test image (no registry needed)."""
     root.mkdir(parents=True)
-    (root / "score.py").write_text(SCORE.format(tag="start"))
-    (root / "debugkit.yaml").write_text(f"deployment:\n  port: {port}\n")
+    (root / "score.py").write_text(score)
+    (root / "debugkit.yaml").write_text(
+        f"base_image: {BASE_IMAGE}\ndeployment:\n  port: {port}\n{extra}"
+    )
     return load_config(root)
 
 
@@ -258,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runtime = pick_runtime(args.runtime)
     root = Path(tempfile.mkdtemp(prefix="debugkit-bench-reload-")) / "proj"
-    config = make_project(root, free_port())
+    config = make_project(root, free_port(), SCORE.format(tag="start"))
     print(f"bench: starting the server ({runtime} runtime) for {root}", file=sys.stderr)
     started = launcher.start(config, runtime, UpOptions(debug=False), timeout=900)
     holder = [started.session]

@@ -105,22 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         return client_main(url, Path(out), Path(stop_file), int(threads))
 
     from debugkit import launcher
-    from debugkit.config import load_config
     from debugkit.runtime import UpOptions
     from debugkit.watcher import Watcher
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from reload import free_port, pick_runtime
+    from reload import free_port, make_project, pick_runtime
 
     runtime = pick_runtime(args.runtime)
     work = Path(tempfile.mkdtemp(prefix="debugkit-soak-"))
     root = work / "proj"
-    root.mkdir()
-    (root / "score.py").write_text(SCORE.format(n=0))
-    (root / "debugkit.yaml").write_text(
-        f"deployment:\n  port: {free_port()}\n  max_concurrent_requests: 0\n"
-    )
-    config = load_config(root)
+    config = make_project(root, free_port(), SCORE.format(n=0), "  max_concurrent_requests: 0\n")
     print(f"soak: starting the server ({runtime} runtime)", file=sys.stderr)
     started = launcher.start(config, runtime, UpOptions(debug=False), timeout=900)
     session = started.session

@@ -56,10 +56,14 @@ class _Collector(FileSystemEventHandler):
         # a folder's "modified" only means a file in it changed, and that file has its own event
         if event.is_directory and event.event_type in ("modified", "closed"):
             return
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        self._debouncer.add(
-            Path(os.fsdecode(p)) for p in paths if p and not is_ignored(Path(os.fsdecode(p)))
+        src = Path(os.fsdecode(event.src_path))
+        dest = Path(os.fsdecode(event.dest_path)) if getattr(event, "dest_path", "") else None
+        paths = [p for p in (src, dest) if p is not None and not is_ignored(p)]
+        # written and closed, or renamed into place: the save is (almost surely) complete
+        settled = event.event_type == "closed" or (
+            event.event_type == "moved" and dest is not None and dest in paths
         )
+        self._debouncer.add(paths, settled=settled)
 
 
 def watch_roots(config: ProjectConfig) -> list[tuple[Path, bool]]:
@@ -87,6 +91,7 @@ class Watcher:
         echo: Echo = print,
         *,
         quiet: float = 0.1,
+        quiet_settled: float = 0.025,
         max_wait: float = 1.0,
         polling: bool = False,
     ) -> None:
@@ -97,7 +102,7 @@ class Watcher:
         self.generation: int | None = None
         self.reloads = 0  # reload requests sent, for tests and the bench
         self.batches = 0  # debounced batches handled
-        self._debouncer = Debouncer(quiet=quiet, max_wait=max_wait)
+        self._debouncer = Debouncer(quiet, quiet_settled, max_wait)
         self._fingerprints = Fingerprints()
         self._classifier = Classifier(config)
         self._broken: dict[Path, SyntaxProblem] = {}
@@ -114,11 +119,20 @@ class Watcher:
             self._fingerprints.record(root for root, _ in watch_roots(self.config))
             self.generation = self._current_generation()
             self.ready.set()
+            held = False
             while not stop.is_set():
                 batch = self._debouncer.wait(stop)
-                if batch:
-                    self.handle(batch)
-                    self.batches += 1
+                if not batch:
+                    continue
+                if not held and any(self._fingerprints.vanished(p) for p in batch):
+                    # a known file is missing: mid-save (renamed away) or deleted; give the
+                    # editor one full quiet period to put it back before acting
+                    self._debouncer.add(batch)
+                    held = True
+                    continue
+                held = False
+                self.handle(batch)
+                self.batches += 1
 
     @contextlib.contextmanager
     def _observing(self) -> Iterator[None]:

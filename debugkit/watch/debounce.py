@@ -9,24 +9,36 @@ from pathlib import Path
 
 
 class Debouncer:
-    """A batch is due once no event arrived for ``quiet`` seconds, or ``max_wait`` after its first.
+    """A batch is due once events stop for a quiet period, or ``max_wait`` after its first event.
 
-    ``max_wait`` keeps a file that is written continuously from postponing the reload forever.
+    The quiet period depends on the last event: ``settled`` (the editor closed the file it
+    wrote, or renamed the finished file into place) waits ``quiet_settled``; anything else
+    (a write that may go on, a file that vanished mid-save) waits the longer ``quiet``.
+    Editors' save sequences take well under a millisecond, so the short wait keeps a save
+    to one batch while most of the latency goes. ``max_wait`` keeps a file written
+    continuously from postponing the reload forever.
+
     Thread-safe: watchdog's thread calls :meth:`add`, the watcher's loop calls :meth:`wait`.
     """
 
     def __init__(
-        self, quiet: float = 0.1, max_wait: float = 1.0, clock: Callable[[], float] = time.monotonic
+        self,
+        quiet: float = 0.1,
+        quiet_settled: float = 0.025,
+        max_wait: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.quiet = quiet
+        self.quiet_settled = min(quiet_settled, quiet)
         self.max_wait = max_wait
         self._clock = clock
         self._paths: set[Path] = set()
         self._first = 0.0
         self._last = 0.0
+        self._settled = False
         self._cond = threading.Condition()
 
-    def add(self, paths: Iterable[Path]) -> None:
+    def add(self, paths: Iterable[Path], settled: bool = False) -> None:
         new = set(paths)
         if not new:
             return
@@ -36,6 +48,7 @@ class Debouncer:
                 self._first = now
             self._paths |= new
             self._last = now
+            self._settled = settled
             self._cond.notify_all()
 
     def due_in(self) -> float | None:
@@ -69,5 +82,5 @@ class Debouncer:
     def _due_in_locked(self) -> float | None:
         if not self._paths:
             return None
-        now = self._clock()
-        return min(self._last + self.quiet, self._first + self.max_wait) - now
+        quiet = self.quiet_settled if self._settled else self.quiet
+        return min(self._last + quiet, self._first + self.max_wait) - self._clock()

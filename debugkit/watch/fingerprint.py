@@ -61,6 +61,10 @@ class Fingerprints:
             return set(files_under(path)) | known
         return known or {path}
 
+    def vanished(self, path: Path) -> bool:
+        """A file seen before that does not exist now."""
+        return path in self._seen and not path.exists()
+
     def changed(self, paths: Iterable[Path]) -> list[Path]:
         """Paths whose content (or existence) differs from the last seen; updates the record."""
         result = []

@@ -75,6 +75,30 @@ def test_continuous_writes_flush_at_max_wait() -> None:
     assert debouncer.take() == {Path("big.bin")}
 
 
+def test_settled_save_fires_after_the_short_quiet_period() -> None:
+    clock = FakeClock()
+    debouncer = Debouncer(quiet=0.1, quiet_settled=0.02, max_wait=1.0, clock=clock)
+    debouncer.add([Path("score.py")])  # modified: the write may go on
+    clock.now += 0.03
+    assert debouncer.take() == set()
+    debouncer.add([Path("score.py")], settled=True)  # closed after writing
+    clock.now += 0.019
+    assert debouncer.take() == set()
+    clock.now += 0.002
+    assert debouncer.take() == {Path("score.py")}
+
+
+def test_an_unsettled_event_after_a_settled_one_waits_the_full_period() -> None:
+    clock = FakeClock()
+    debouncer = Debouncer(quiet=0.1, quiet_settled=0.02, max_wait=1.0, clock=clock)
+    debouncer.add([Path("score.py")], settled=True)
+    debouncer.add([Path("helper.py")])  # another file still being written
+    clock.now += 0.05
+    assert debouncer.take() == set()
+    clock.now += 0.06
+    assert debouncer.take() == {Path("score.py"), Path("helper.py")}
+
+
 def test_wait_returns_empty_when_stopped() -> None:
     debouncer = Debouncer()
     stop = threading.Event()
@@ -100,8 +124,11 @@ def test_vanished_temp_file_is_not_a_change_but_deletion_is(tmp_path: Path) -> N
     prints = Fingerprints()
     prints.record([tmp_path])
     assert prints.changed([tmp_path / "tmp123.py"]) == []
+    assert not prints.vanished(score)
     score.unlink()
+    assert prints.vanished(score)
     assert prints.changed([score]) == [score]
+    assert not prints.vanished(score)
 
 
 def test_moved_folder_expands_to_its_files(tmp_path: Path) -> None:
