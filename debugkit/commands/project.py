@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import threading
@@ -84,6 +85,11 @@ def format_error(config: ProjectConfig, error: dict[str, Any] | None) -> str:
     "--detach", is_flag=True, help="Return once ready; the watcher runs on until 'debugkit down'."
 )
 @click.option("--production", is_flag=True, help="No error details, no debug routes, no debugpy.")
+@click.option(
+    "--base-image",
+    envvar="DEBUGKIT_BASE_IMAGE",
+    help="Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE).",
+)
 def up(
     project_dir: Path,
     runtime: str | None,
@@ -94,12 +100,15 @@ def up(
     no_watch: bool,
     detach: bool,
     production: bool,
+    base_image: str | None,
 ) -> None:
     """Start the scoring server for PROJECT_DIR, wait until ready, then hot-reload on save."""
     config = load_config(project_dir)
     overrides = {k: v for k, v in {"port": port, "debug_port": debug_port}.items() if v is not None}
     if overrides:
         config = config.with_deployment(**overrides)
+    if base_image:
+        config = dataclasses.replace(config, base_image=base_image)
     runtime_name = launcher.choose_runtime(runtime)
     if runtime is None and runtime_name == "process":
         _echo(
