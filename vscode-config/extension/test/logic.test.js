@@ -1,0 +1,134 @@
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("fs");
+const path = require("path");
+const Module = require("module");
+const logic = require("../src/logic");
+
+const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8"));
+
+function readJsonc(file) {
+  // The generated files carry one header comment line; the rest is plain JSON.
+  const text = fs.readFileSync(file, "utf8").split("\n").filter((l) => !l.startsWith("//")).join("\n");
+  return JSON.parse(text);
+}
+
+test("splitCommand handles plain, module and quoted commands", () => {
+  assert.deepEqual(logic.splitCommand("debugkit"), ["debugkit"]);
+  assert.deepEqual(logic.splitCommand("python -m debugkit"), ["python", "-m", "debugkit"]);
+  assert.deepEqual(logic.splitCommand('"C:\\My Tools\\debugkit.exe" --verbose'), ["C:\\My Tools\\debugkit.exe", "--verbose"]);
+  assert.throws(() => logic.splitCommand("  "), /debugkit\.command is empty/);
+});
+
+test("cliCall builds the CLI calls the commands run", () => {
+  const s = { command: "python -m debugkit", runtime: "docker" };
+  assert.deepEqual(logic.cliCall(s, "up", "/w/p"), {
+    command: "python",
+    args: ["-m", "debugkit", "up", "/w/p", "--runtime", "docker"],
+  });
+  assert.deepEqual(logic.cliCall({ runtime: "auto" }, "up", "/w/p").args, ["up", "/w/p"]);
+  assert.deepEqual(logic.cliCall({}, "down", "/w/p"), { command: "debugkit", args: ["down", "/w/p"] });
+  assert.deepEqual(logic.cliCall({}, "lsp").args, ["lsp"]);
+  assert.deepEqual(logic.cliCall({}, "attach-config", "/w/p", "/w").args, [
+    "vscode", "attach-config", "/w/p", "--workspace", "/w",
+  ]);
+});
+
+test("projectDir resolves the setting against the workspace folder", () => {
+  assert.equal(logic.projectDir("/w", undefined), path.resolve("/w"));
+  assert.equal(logic.projectDir("/w", "${workspaceFolder}/models/churn"), path.resolve("/w/models/churn"));
+  assert.equal(logic.projectDir("/w", "models/churn"), path.resolve("/w/models/churn"));
+  assert.equal(logic.projectDir("/w", "/elsewhere/p"), path.resolve("/elsewhere/p"));
+});
+
+test("substitute replaces workspace variables deeply", () => {
+  const config = { pathMappings: [{ localRoot: "${workspaceFolder}/src", remoteRoot: "/var/azureml-app" }], port: 5678 };
+  assert.deepEqual(logic.substitute(config, "/w"), {
+    pathMappings: [{ localRoot: "/w/src", remoteRoot: "/var/azureml-app" }],
+    port: 5678,
+  });
+});
+
+test("attach picks the launch.json configuration that matches the runtime", () => {
+  const configs = [{ name: "Python: train" }, { name: logic.ATTACH_CONTAINER }, { name: logic.ATTACH_PROCESS }];
+  assert.equal(logic.attachConfigurationName(configs, "docker"), logic.ATTACH_CONTAINER);
+  assert.equal(logic.attachConfigurationName(configs, "process"), logic.ATTACH_PROCESS);
+  assert.equal(logic.attachConfigurationName([{ name: "Python: train" }], "docker"), undefined);
+  assert.equal(logic.upTaskLabel("process"), logic.TASK_UP_PROCESS);
+  assert.equal(logic.upTaskLabel("docker"), logic.TASK_UP);
+});
+
+test("readiness reads debugkit up's console lines", () => {
+  assert.deepEqual(logic.readiness("debugkit: ready at http://127.0.0.1:8890/score (generation 1)"), {
+    state: "ready",
+    url: "http://127.0.0.1:8890/score",
+  });
+  assert.deepEqual(logic.readiness("debugkit: init() failed at http://127.0.0.1:8890/score; ..."), { state: "init_failed" });
+  assert.equal(logic.readiness("debugkit: starting /p/score.py (docker runtime) ..."), undefined);
+});
+
+test("parseAttachConfig accepts debugkit's output and rejects the rest", () => {
+  const good = JSON.stringify({ type: "debugpy", request: "attach", connect: { host: "127.0.0.1", port: 5678 } });
+  assert.equal(logic.parseAttachConfig(good).connect.port, 5678);
+  assert.throws(() => logic.parseAttachConfig("debugkit: error: nothing is running"), /no JSON/);
+  assert.throws(() => logic.parseAttachConfig('{"request": "launch"}'), /incomplete/);
+});
+
+test("the contributed problem matchers are the ones tasks.json carries", () => {
+  const tasks = readJsonc(path.join(__dirname, "..", "..", "tasks.json")).tasks;
+  const byName = Object.fromEntries(manifest.contributes.problemMatchers.map((m) => [m.name, m]));
+  const strip = ({ name, ...rest }) => rest;
+  assert.deepEqual(strip(byName.debugkit), tasks.find((t) => t.label === logic.TASK_UP).problemMatcher);
+  assert.deepEqual(strip(byName["debugkit-lint"]), tasks.find((t) => t.label === "debugkit: lint").problemMatcher);
+});
+
+test("launch.json names the configurations and tasks the extension looks for", () => {
+  const launch = readJsonc(path.join(__dirname, "..", "..", "launch.json"));
+  const names = launch.configurations.map((c) => c.name);
+  assert.ok(names.includes(logic.ATTACH_CONTAINER) && names.includes(logic.ATTACH_PROCESS));
+  const container = launch.configurations.find((c) => c.name === logic.ATTACH_CONTAINER);
+  assert.equal(container.preLaunchTask, logic.TASK_UP);
+  assert.equal(container.pathMappings[0].remoteRoot, "/var/azureml-app");
+});
+
+test("activate registers every contributed command and starts `debugkit lsp` for Python files", async () => {
+  const registered = [];
+  let started;
+  const fakeVscode = {
+    window: { createOutputChannel: () => ({ append() {}, appendLine() {}, dispose() {} }), showWarningMessage() {} },
+    workspace: { getConfiguration: () => ({ get: (key, fallback) => (key === "command" ? "python -m debugkit" : fallback) }) },
+    commands: { registerCommand: (id) => registered.push(id) && { dispose() {} } },
+  };
+  class FakeLanguageClient {
+    constructor(id, name, serverOptions, clientOptions) {
+      started = { id, serverOptions, clientOptions };
+    }
+    start() {
+      return Promise.resolve();
+    }
+    stop() {}
+  }
+  const originalLoad = Module._load;
+  Module._load = function (request, ...rest) {
+    if (request === "vscode") return fakeVscode;
+    if (request === "vscode-languageclient/node") return { LanguageClient: FakeLanguageClient };
+    return originalLoad.call(this, request, ...rest);
+  };
+  try {
+    delete require.cache[require.resolve("../src/extension")];
+    const extension = require("../src/extension");
+    await extension.activate({ subscriptions: [] });
+  } finally {
+    Module._load = originalLoad;
+  }
+  const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+  assert.deepEqual(registered.sort(), contributed);
+  assert.deepEqual(started.serverOptions, { command: "python", args: ["-m", "debugkit", "lsp"] });
+  assert.deepEqual(started.clientOptions.documentSelector, [{ scheme: "file", language: "python" }]);
+  const settings = Object.keys(manifest.contributes.configuration.properties);
+  for (const key of ["debugkit.command", "debugkit.projectDir", "debugkit.runtime", "debugkit.lsp.enabled"]) {
+    assert.ok(settings.includes(key), key);
+  }
+});
