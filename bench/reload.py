@@ -147,7 +147,7 @@ def free_port() -> int:
 
 
 def bench_hot_reload(config: ProjectConfig, session: Session, saves: int) -> Series:
-    series = Series("debugkit hot reload", note="watcher debounce (100 ms) included")
+    series = Series("debugkit hot reload", note="watcher debounce (25 ms once settled) included")
     stop = threading.Event()
     watcher = Watcher(config, session, echo=lambda line: print("  " + line, file=sys.stderr))
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)

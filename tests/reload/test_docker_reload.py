@@ -1,0 +1,90 @@
+"""Hot reload against a real container: the source folder is a read-only bind mount and the
+watcher runs on the host; the server reports paths inside the container."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import docker.errors
+import pytest
+
+from debugkit import launcher
+from debugkit.client import ServerClient
+from debugkit.config import load_config
+from debugkit.runtime import UpOptions
+from debugkit.watcher import Watcher
+from tests.helpers import free_port
+from tests.reload.conftest import make_project, score_source, wait_for
+
+pytestmark = pytest.mark.docker
+BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
+OK = "\u2713"
+
+
+@pytest.fixture
+def container_up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+        client.images.get(BASE_IMAGE)
+    except docker.errors.DockerException as exc:
+        pytest.fail(
+            f"no Docker engine or no {BASE_IMAGE} ({exc}); run scripts/docker-engine.sh",
+            pytrace=False,
+        )
+    root = make_project(tmp_path / "proj")
+    (root / "debugkit.yaml").write_text(
+        f"base_image: {BASE_IMAGE}\ndeployment:\n  port: {free_port()}\n"
+        "  max_concurrent_requests: 0\n"
+    )
+    config = load_config(root)
+    started = launcher.start(config, "docker", UpOptions(debug=False), timeout=600)
+    lines: list[str] = []
+    watcher = Watcher(config, started.session, lines.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert watcher.ready.wait(10)
+        yield root, watcher, lines
+    finally:
+        stop.set()
+        thread.join(10)
+        launcher.stop(watcher.session)
+        if watcher.session.image:
+            with contextlib.suppress(docker.errors.DockerException):  # in use by another run
+                client.images.remove(watcher.session.image, force=True)
+        client.close()
+
+
+def test_container_reloads_on_host_save_and_maps_error_paths(container_up) -> None:
+    root, watcher, lines = container_up
+    server = ServerClient(watcher.session.url)
+
+    def answer() -> tuple[str | None, object]:
+        response = server.score(b'{"data": 1}')
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return headers.get("x-debugkit-generation"), response.json()
+
+    assert answer() == ("1", {"tag": "v1", "helper": 1})
+    (root / "helper.py").write_text("VALUE = 2\n")
+    wait_for(
+        "the new helper in the container", lambda: answer() == ("2", {"tag": "v1", "helper": 2})
+    )
+    assert any(line.startswith(f"debugkit: reload {OK} generation 2 ") for line in lines)
+
+    source = score_source("v3", init_extra="    raise KeyError('model')\n")
+    (root / "score.py").write_text(source)
+    number = source.splitlines().index("    raise KeyError('model')") + 1
+    failed = wait_for(
+        "the failed reload", lambda: next((x for x in lines if "KeyError" in x), None)
+    )
+    # reported as the host's file, not /var/azureml-app/score.py
+    assert failed.startswith(f"{root / 'score.py'}:{number}: error: KeyError: ")
+    assert failed.endswith("generation 2 keeps serving]")
+    assert answer() == ("2", {"tag": "v1", "helper": 2})
