@@ -1,0 +1,164 @@
+"""End to end, as VS Code does it: `debugkit vscode init` writes launch.json, `debugkit up`
+runs the project in a real container, and a DAP client attaches with the configuration read
+from that launch.json, stops in the *local* score.py, and still stops after a save reloads it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from debugkit import vscode
+from debugkit.config import load_config
+from debugkit.runtime.image import LABEL_PROJECT
+from tests.dap.conftest import HELPER, SCORE, line_of
+from tests.dap.dapclient import DapClient
+from tests.dap.test_attach_process import score_async
+from tests.docker.conftest import BASE_IMAGE, built_projects, docker_client, free_port  # noqa: F401
+from tests.helpers import RunningServer, http
+
+pytestmark = pytest.mark.docker
+
+
+class UpProcess:
+    """`debugkit up` in the foreground (watching files), its console lines collected."""
+
+    def __init__(self, root: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "debugkit", "up", str(root), "--runtime", "docker"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._queue.put(line.rstrip("\n"))
+
+    def wait_for(self, prefix: str, timeout: float = 600) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=1)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            if line.startswith(prefix):
+                return line
+        raise AssertionError(f"no line starting {prefix!r}; console:\n" + "\n".join(self.lines))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # Ctrl-C: up stops and removes the container
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+@pytest.fixture
+def container_project(tmp_path: Path, docker_client, built_projects) -> Iterator[Path]:  # noqa: F811
+    root = tmp_path / "my-model"
+    root.mkdir()
+    (root / "score.py").write_text(SCORE)
+    (root / "helper.py").write_text(HELPER)
+    (root / "debugkit.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "base_image": BASE_IMAGE,
+                "deployment": {
+                    "port": free_port(),
+                    "debug_port": free_port(),
+                    "request_timeout_s": 5,
+                },
+            }
+        )
+    )
+    key = load_config(root).project_key
+    yield root
+    with contextlib.suppress(Exception):
+        subprocess.run(
+            [sys.executable, "-m", "debugkit", "down", str(root)], capture_output=True, timeout=60
+        )
+    built_projects.append(key)
+    for container in docker_client.containers.list(
+        all=True, filters={"label": f"{LABEL_PROJECT}={key}"}
+    ):
+        container.remove(force=True)
+
+
+def test_f5_attach_to_the_container_with_the_generated_launch_json(container_project: Path) -> None:
+    root = container_project
+    subprocess.run(
+        [sys.executable, "-m", "debugkit", "vscode", "init", str(root)],
+        check=True,
+        capture_output=True,
+    )
+    launch = vscode.loads_jsonc((root / ".vscode" / "launch.json").read_text())
+    attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
+    # What VS Code does with ${workspaceFolder} when the project folder is opened.
+    attach = vscode.loads_jsonc(
+        vscode.json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
+    )
+    assert attach["pathMappings"] == [
+        {"localRoot": str(root.resolve()), "remoteRoot": "/var/azureml-app"}
+    ]
+
+    up = UpProcess(root)
+    try:
+        ready = up.wait_for("debugkit: ready at ")
+        url = ready.split()[3].removesuffix("/score")
+        server = RunningServer(up.process, url, int(url.rsplit(":", 1)[1]), Path(os.devnull))
+        local_score = root / "score.py"
+        line = line_of(local_score, "BP-RUN")
+
+        with DapClient.connect(attach["connect"]["host"], attach["connect"]["port"]) as dap:
+            dap.attach(attach, breakpoints={str(local_score): [line]})
+
+            pending = score_async(server, [1, 2, 3])
+            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+            frame = dap.top_frame(stopped["threadId"])
+            assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
+            assert frame["line"] == line
+            assert dap.locals(frame["id"])["total"] == "12"
+            dap.continue_(stopped["threadId"])
+            result = pending.result(timeout=60)
+            assert result.status == 200, result.text
+            assert result.json()["doubled"] == 24
+
+            # Save a change; the watcher of `debugkit up` reloads score.py in the container.
+            local_score.write_text(SCORE.replace("SCALE = 2", "SCALE = 3"))
+            up.wait_for("debugkit: reload", timeout=60)
+            assert http("GET", url + "/debugkit/status").json()["generation"] == 2
+
+            pending = score_async(server, [1, 2, 3])
+            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+            frame = dap.top_frame(stopped["threadId"])
+            assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
+            assert frame["line"] == line
+            assert dap.locals(frame["id"])["total"] == "18"
+            dap.continue_(stopped["threadId"])
+            result = pending.result(timeout=60)
+            assert result.status == 200 and result.json()["doubled"] == 36
+    finally:
+        up.stop()
