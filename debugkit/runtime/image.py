@@ -46,6 +46,7 @@ LABEL_PROJECT = "debugkit.project"
 LABEL_INPUTS = "debugkit.inputs"
 _PACKAGE_DIR = Path(debugkit.__file__).resolve().parent
 _PYTHON_MARK = "debugkit-python-version"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the engine colours a step's stderr
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def plan_image(config: ProjectConfig, pip: PipSettings | None = None) -> ImagePl
 def dockerfile(plan: ImagePlan) -> str:
     """Server dependencies first, the user's packages next, debugkit's source last:
     the layer that changes most often is the cheapest to rebuild."""
-    pip_env = " ".join(f"{k}={v}" for k, v in sorted(plan.pip.env().items()))
-    pip = f"env {pip_env} python3 -m pip install --no-input"
+    pip = f"sh {IMAGE_DIR}/pip-install.sh"
     lines = [
         f"FROM {plan.base}",
         "COPY pip/ " + IMAGE_DIR + "/",
@@ -211,22 +211,35 @@ def _build(
 
 def _build_error(plan: ImagePlan, progress: _Progress) -> UserError:
     step = progress.step or "(before the first step)"
-    tail = "\n".join(f"    {line}" for line in progress.tail)
-    hint = "check the package names and versions in " + (
-        str(plan.spec.source) if plan.spec.source else "the environment"
-    )
-    if "pip install" in step and f"--target {LIB_DIR}" in step:
+    number, _, instruction = step.partition(" : ")
+    lines = [line for line in progress.tail if line.strip()]
+    tail = "\n".join(f"    {line}" for line in lines) or "    (no output)"
+    error = progress.error or "unknown error"
+    code = re.search(r"returned a non-zero code: (\d+)", error)
+    if code:
+        error = f"exit code {code.group(1)}"
+    env_name = str(plan.spec.source) if plan.spec.source else "the environment"
+    what, hint = "", f"check the package names and versions in {env_name}"
+    if f"--target {LIB_DIR}" in instruction:
+        what = "installing debugkit's server packages"
         hint = (
-            f"the image {plan.base} could not install debugkit's server packages "
-            "(it needs python3 with pip and network access to the package index)"
+            f"the image {plan.base} needs python3 with pip and access to the package index "
+            "(check your pip settings: index-url, cert, proxy)"
         )
-    elif "sys.version_info" in step:
-        hint = f"the image {plan.base} needs python3 >= 3.9; set base_image to such an image"
-    elif step.startswith("Step 1/"):
-        hint = f"the base image {plan.base} could not be used; check its name or pull it first"
-    return CheckFailed(
-        f"the image build failed at {step}: {progress.error}; {hint}.\nLast lines:\n{tail}"
+    elif "requirements.txt" in instruction:
+        what = f"installing the packages of {env_name}"
+    elif "sys.version_info" in instruction:
+        what = "checking the image's python3"
+        hint = f"the image {plan.base} needs python3 >= 3.9; use an image that has it"
+    elif instruction.startswith("FROM"):
+        what = "getting the base image"
+        hint = f"check the image name {plan.base}, or pull it first (docker pull)"
+    where = (
+        number.lower()
+        + (f" ({what})" if what else "")
+        + (f": {instruction}" if instruction else "")
     )
+    return CheckFailed(f"the image build failed at {where}: {error}; {hint}.\nLast lines:\n{tail}")
 
 
 def _remove_superseded(client: docker.DockerClient, plan: ImagePlan, keep: str) -> None:
@@ -266,7 +279,7 @@ class _Progress:
             self._live.__exit__(None, None, None)
 
     def line(self, line: str) -> None:
-        line = line.rstrip()
+        line = _ANSI.sub("", line).rstrip()
         if not line.strip():
             return
         if re.match(r"^Step \d+/\d+ : ", line):

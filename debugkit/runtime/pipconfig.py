@@ -59,12 +59,18 @@ class PipSettings:
             env.update(REQUESTS_CA_BUNDLE=bundle, SSL_CERT_FILE=bundle, PIP_CERT=bundle)
         return env
 
+    def install_script(self) -> str:
+        """``sh pip-install.sh ARGS``: pip install with these settings, for one RUN step."""
+        exports = "".join(f"export {k}='{v}'\n" for k, v in sorted(self.env().items()))
+        return f'set -e\n{exports}exec python3 -m pip install --no-input "$@"\n'
+
     def write(self, context: Path) -> str:
         """Write the pip folder into a build context; return a fingerprint of its content."""
         folder = context / CONTEXT_DIR
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "pip.conf").write_text(self.pip_conf())
-        parts = [self.pip_conf(), repr(sorted(self.proxies.items()))]
+        (folder / "pip-install.sh").write_text(self.install_script())
+        parts = [self.pip_conf(), self.install_script(), repr(sorted(self.proxies.items()))]
         if self.ca_bundle:
             shutil.copyfile(self.ca_bundle, folder / "ca.pem")
             parts.append((folder / "ca.pem").read_text(errors="replace"))
