@@ -4,7 +4,7 @@
 
 Both servers serve the same trivial echo score.py on 127.0.0.1 and are driven by the
 same small threaded loopback client (one new connection per request, bounded by count
-and time), one after the other on this machine. azmlinfsrv
+and time), in alternating rounds on this machine. azmlinfsrv
 (azureml-inference-server-http 1.5.1) is installed by this script into its own venv
 under debugkit's cache dir on first use. Prints one table.
 """
@@ -16,7 +16,6 @@ import http.client
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,7 +157,7 @@ class LoadResult:
         if not self.latencies_ms:
             return float("nan")
         ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def drive(port: int, threads: int, total: int, max_seconds: float) -> LoadResult:
@@ -209,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="time cap per measurement")
     parser.add_argument("--threads", default="1,4", help="client thread counts, comma separated")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds per server")
     args = parser.parse_args(argv)
     thread_counts = [int(t) for t in args.threads.split(",")]
 
@@ -218,20 +218,39 @@ def main(argv: list[str] | None = None) -> int:
     log = workdir / "servers.log"
     rows = []
     startups: dict[str, float] = {}
+    kinds = ("debugkit", "azmlinfsrv")
     try:
-        for kind in ("debugkit", "azmlinfsrv"):
-            for threads in thread_counts:
-                # debugkit's default limit is 1 concurrent run(); azmlinfsrv's single sync
-                # worker queues instead. For a fair throughput figure with several client
-                # threads debugkit runs unlimited (no 503s), as a deployment tuned for it would.
-                server = start(kind, workdir, log, max_concurrent=0 if threads > 1 else 1)
+        for threads in thread_counts:
+            # debugkit's default limit is 1 concurrent run(); azmlinfsrv's single sync worker
+            # queues instead. With several client threads debugkit runs unlimited (no 503s).
+            servers = {
+                kind: start(kind, workdir, log, max_concurrent=0 if threads > 1 else 1)
+                for kind in kinds
+            }
+            for kind, server in servers.items():
                 startups.setdefault(kind, server.startup_s)
-                try:
-                    drive(server.port, threads, args.warmup, args.seconds)
-                    result = drive(server.port, threads, args.requests, args.seconds)
-                finally:
+            try:
+                for kind in kinds:
+                    drive(servers[kind].port, threads, args.warmup, args.seconds)
+                # Alternate short rounds so drifting machine load hits both servers alike.
+                totals = {kind: LoadResult(0, 0, 0.0, []) for kind in kinds}
+                for _ in range(args.rounds):
+                    for kind in kinds:
+                        part = drive(
+                            servers[kind].port,
+                            threads,
+                            args.requests // args.rounds,
+                            args.seconds / args.rounds,
+                        )
+                        total = totals[kind]
+                        total.count += part.count
+                        total.errors += part.errors
+                        total.seconds += part.seconds
+                        total.latencies_ms += part.latencies_ms
+            finally:
+                for server in servers.values():
                     stop(server)
-                rows.append((kind, threads, result))
+            rows += [(kind, threads, totals[kind]) for kind in kinds]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -255,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'server':<12} {'startup to first 200 (s)':>26}")
     for kind, seconds in startups.items():
         print(f"{kind:<12} {seconds:>26.3f}")
-    print(f"(python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"(python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {load:.2f})")
     return 0
 
 
