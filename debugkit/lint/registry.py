@@ -12,6 +12,7 @@ from debugkit.lint.context import LintContext
 from debugkit.lint.model import Finding, Fix, RuleInfo, Severity
 
 _RULES: dict[str, Rule] = {}
+_loaded = False
 
 
 class Rule:
@@ -43,14 +44,17 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 def _load_rule_modules() -> None:
+    global _loaded
     from debugkit.lint import rules
+
+    _loaded = True
 
     for module in pkgutil.iter_modules(rules.__path__):
         importlib.import_module(f"{rules.__name__}.{module.name}")
 
 
 def all_rules() -> list[Rule]:
-    if not _RULES:
+    if not _loaded:  # a rule module imported directly registers only itself
         _load_rule_modules()
     return [_RULES[code] for code in sorted(_RULES)]
 

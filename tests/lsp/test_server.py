@@ -1,0 +1,272 @@
+"""End to end: the real `python -m lsp` process driven by pytest-lsp's client."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import LanguageClient, client_capabilities
+
+from tests.lsp.helpers import (
+    SERVER,
+    WAIT_S,
+    apply_edits,
+    change_document,
+    codes,
+    next_diagnostics,
+    open_document,
+    push_capabilities,
+    wait_until,
+)
+
+LEAKY = """import json
+
+
+def init():
+    pass
+
+
+def run(raw_data):
+    try:
+        return json.loads(raw_data)["data"]
+    except Exception as e:
+        raise
+"""
+LEAKY_LINE = "        return {'error': str(e)}\n"
+LEAKY_SOURCE = LEAKY.replace("        raise\n", LEAKY_LINE)
+CLEAN_SOURCE = LEAKY
+DEBUGGER_SOURCE = "import debugpy\n\ndebugpy.listen(('0.0.0.0', 5678))\n\n\ndef init():\n    pass\n\n\ndef run(raw_data):\n    return raw_data\n"
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=push_capabilities(), initialization_options={"debounceMs": 50}
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def uri_in(tmp_path: Path, name: str = "score.py", text: str = "") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return path.as_uri()
+
+
+async def test_diagnostics_on_open_carry_code_link_source_and_fix_data(
+    client: LanguageClient, tmp_path: Path
+):
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    diagnostics = await open_document(client, uri, LEAKY_SOURCE)
+    leak = [d for d in diagnostics if d.code == "DK101"]
+    assert len(leak) == 1
+    diagnostic = leak[0]
+    assert diagnostic.source == "debugkit"
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (11, 15)
+    assert diagnostic.code_description is not None
+    assert diagnostic.code_description.href.endswith("docs/rules.md#dk101-exception-text-returned")
+    assert diagnostic.data["fixes"][0]["title"] == "Re-raise the exception"
+
+
+async def test_change_relints_after_debounce(client: LanguageClient, tmp_path: Path):
+    uri = uri_in(tmp_path, text=CLEAN_SOURCE)
+    assert "DK101" not in codes(await open_document(client, uri, CLEAN_SOURCE))
+    after = await change_document(client, uri, 2, LEAKY_SOURCE)
+    assert "DK101" in codes(after)
+
+
+async def test_save_publishes(client: LanguageClient, tmp_path: Path):
+    uri = uri_in(tmp_path, text=DEBUGGER_SOURCE)
+    await open_document(client, uri, DEBUGGER_SOURCE)
+    waiting = asyncio.ensure_future(next_diagnostics(client, uri))
+    await asyncio.sleep(0)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert "DK102" in codes(await waiting)
+
+
+async def test_close_clears_diagnostics(client: LanguageClient, tmp_path: Path):
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    await open_document(client, uri, LEAKY_SOURCE)
+    waiting = asyncio.ensure_future(next_diagnostics(client, uri))
+    await asyncio.sleep(0)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert list(await waiting) == []
+
+
+async def _apply_action(
+    client: LanguageClient, uri: str, text: str, code: str, title_start: str
+) -> str:
+    diagnostics = [d for d in client.diagnostics[uri] if d.code == code]
+    assert diagnostics, f"no {code} to fix"
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    assert actions is not None
+    chosen = [
+        a for a in actions if isinstance(a, types.CodeAction) and a.title.startswith(title_start)
+    ]
+    assert chosen, [a.title for a in actions]
+    assert chosen[0].edit is not None and chosen[0].edit.changes is not None
+    return apply_edits(text, chosen[0].edit.changes[uri])
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "title"),
+    [
+        (LEAKY_SOURCE, "DK101", "Re-raise the exception"),
+        (LEAKY_SOURCE, "DK101", "Log the exception and return a generic error"),
+        (DEBUGGER_SOURCE, "DK102", "Remove the debugger call"),
+        (LEAKY_SOURCE, "DK101", "Disable DK101 for this line"),
+    ],
+)
+async def test_quick_fix_removes_the_diagnostic(
+    client: LanguageClient, tmp_path: Path, source: str, code: str, title: str
+):
+    uri = uri_in(tmp_path, text=source)
+    assert code in codes(await open_document(client, uri, source))
+    fixed = await _apply_action(client, uri, source, code, title)
+    compile(fixed, "score.py", "exec")  # the fix leaves valid Python
+    after = await change_document(client, uri, 2, fixed)
+    assert code not in codes(after)
+    assert "DK000" not in codes(after)
+
+
+async def test_syntax_error_is_one_diagnostic_not_a_crash(client: LanguageClient, tmp_path: Path):
+    broken = "def run(raw_data:\n    return 1\n"
+    uri = uri_in(tmp_path, text=broken)
+    assert codes(await open_document(client, uri, broken)) == ["DK000"]
+    assert "DK101" in codes(await change_document(client, uri, 2, LEAKY_SOURCE))
+
+
+async def test_only_scoring_scripts_get_scoring_rules(client: LanguageClient, tmp_path: Path):
+    helper = LEAKY_SOURCE.replace("def run(raw_data)", "def handle(raw_data)")
+    uri = uri_in(tmp_path, "helpers.py", helper)
+    assert "DK101" not in codes(await open_document(client, uri, helper))
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def ignoring_client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=push_capabilities(),
+            initialization_options={"lint": {"ignore": ["DK101"], "debounceMs": "soon"}},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_initialization_options_select_rules_and_bad_values_are_reported_once(
+    ignoring_client: LanguageClient, tmp_path: Path
+):
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    diagnostics = await open_document(ignoring_client, uri, LEAKY_SOURCE)
+    assert "DK101" not in codes(diagnostics)
+    assert "DK103" in codes(diagnostics)  # other rules still run
+    reports = [m.message for m in ignoring_client.messages if "debounceMs" in m.message]
+    assert len(reports) == 1
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def configured_client(lsp_client: LanguageClient):
+    lsp_client.set_configuration({"debugkit": {"lint": {"select": ["DK101"]}}})
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=push_capabilities(configuration=True))
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_workspace_configuration_changes_the_result(
+    configured_client: LanguageClient, tmp_path: Path
+):
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    client = configured_client
+    # the server fetches workspace/configuration after `initialized`; wait until it lints with it
+    await open_document(client, uri, LEAKY_SOURCE)
+    await wait_until(lambda: codes(client.diagnostics[uri]) == ["DK101"])
+    client.set_configuration({"debugkit": {"lint": {"select": ["DK103"]}}})
+    waiting = asyncio.ensure_future(next_diagnostics(client, uri))
+    await asyncio.sleep(0)
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={}))
+    assert codes(await waiting) == ["DK103"]
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def vscode_client(lsp_client: LanguageClient):
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.text_document is not None
+    capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=False
+    )
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_pull_diagnostics(vscode_client: LanguageClient, tmp_path: Path):
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    vscode_client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=LEAKY_SOURCE
+            )
+        )
+    )
+    report = await asyncio.wait_for(
+        vscode_client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        ),
+        WAIT_S,
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert "DK101" in codes(report.items)
+    assert uri not in vscode_client.diagnostics  # pull clients are not pushed to as well
+
+
+async def test_hover_on_get_model_path_shows_the_container_path(
+    client: LanguageClient, tmp_path: Path
+):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "model.pkl").write_bytes(b"x")
+    (tmp_path / "debugkit.yaml").write_text(
+        "models:\n  - {name: my-best-model, version: 3, path: model/model.pkl}\n"
+    )
+    source = (
+        "from azureml.core.model import Model\n\n\ndef init():\n"
+        "    global path\n    path = Model.get_model_path('my-best-model')\n\n\n"
+        "def run(raw_data):\n    return path\n"
+    )
+    uri = uri_in(tmp_path, text=source)
+    await open_document(client, uri, source)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=5, character=20),
+        )
+    )
+    assert hover is not None
+    assert isinstance(hover.contents, types.MarkupContent)
+    assert "/var/azureml-app/azureml-models/my-best-model/3/model.pkl" in hover.contents.value
+    assert "No debugkit session is running" in hover.contents.value
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=9, character=5),
+        )
+    )
+    assert nothing is None
