@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from debugkit import launcher  # noqa: E402
 from debugkit.config import ProjectConfig, load_config  # noqa: E402
-from debugkit.runtime import UpOptions, get_runtime, wait_until_ready  # noqa: E402
+from debugkit.runtime import UpOptions  # noqa: E402
 from debugkit.session import Session  # noqa: E402
 from debugkit.watcher import Watcher  # noqa: E402
 
@@ -177,14 +177,8 @@ def bench_docker_restart(config: ProjectConfig, session: Session, saves: int) ->
 def bench_process_restart(config: ProjectConfig, holder: list[Session], saves: int) -> Series:
     series = Series("process restart", note="no Docker runtime: server process stop + start")
 
-    runtime = get_runtime(holder[0].runtime)
-
     def restart() -> None:
-        # runtime stop + start, not launcher.restart(): its port probe refuses a port that
-        # still has TIME_WAIT connections from the previous server (reported to the lead)
-        runtime.stop(holder[0])
-        holder[0] = runtime.start(config, UpOptions(debug=False))
-        wait_until_ready(runtime, holder[0], timeout=60)
+        holder[0] = launcher.restart(holder[0], config)
 
     measure(series, saves, config.entry_path, lambda: holder[0].url, restart)
     return series

@@ -113,12 +113,14 @@ class Watcher:
 
     # --- lifecycle ----------------------------------------------------------------------------
 
-    def run(self, stop: threading.Event) -> None:
-        """Watch until ``stop`` is set."""
+    def run(self, stop: threading.Event, on_ready: Callable[[], None] | None = None) -> None:
+        """Watch until ``stop`` is set; ``on_ready`` runs once saves are being seen."""
         with self._observing():
             self._fingerprints.record(root for root, _ in watch_roots(self.config))
             self.generation = self._current_generation()
             self.ready.set()
+            if on_ready is not None:
+                on_ready()
             held = False
             while not stop.is_set():
                 batch = self._debouncer.wait(stop)
@@ -376,9 +378,12 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     watcher = Watcher(config, record, echo, quiet=args.quiet_ms / 1000, polling=args.poll)
     SessionMonitor(watcher, stop, echo).start()
-    echo(f"debugkit: watching {shown(config.source_dir)} for {record.url} (pid {os.getpid()})")
+
+    def announce() -> None:
+        echo(f"debugkit: watching {shown(config.source_dir)} for {record.url} (pid {os.getpid()})")
+
     try:
-        watcher.run(stop)
+        watcher.run(stop, on_ready=announce)
     finally:
         echo("debugkit: watcher stopped")
         if stream is not sys.stdout:
