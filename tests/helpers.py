@@ -166,9 +166,15 @@ class RunningServer:
         self.stop()
 
 
+def server_python() -> str:
+    """The interpreter that runs the server: DEBUGKIT_SERVER_PYTHON (e.g. a Python 3.9 venv
+    with flask and waitress, to check the container-side floor) or this one."""
+    return os.environ.get("DEBUGKIT_SERVER_PYTHON") or sys.executable
+
+
 def server_command(entry_script: Union[str, Path], port: int, **flags: Any) -> list[str]:
     args = [
-        sys.executable,
+        server_python(),
         "-m",
         "debugkit.server",
         "--entry-script",

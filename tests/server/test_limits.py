@@ -112,7 +112,8 @@ def test_timeout_is_504_and_frees_a_python_loop(write_project, serve):
     log = server.wait_for_log("was stopped")
     stack = log.split("exceeded the request timeout", 1)[1]
     assert "score.py:10: in run" in stack
-    assert "score.py:6: in spin" in stack
+    # The loop's line is 6 ("while True:") on 3.11, 7 ("pass") on 3.9.
+    assert "score.py:6: in spin" in stack or "score.py:7: in spin" in stack
     assert server.wait_until(("ready",))["busy_workers"] == 0
     # The slot was released when the worker really ended.
     second = server.score({})
