@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from debugkit.config import load_config
+from debugkit.session import Session
+from debugkit.watcher import Watcher
+from tests.helpers import start_server
 from tests.reload.conftest import Live, score_source, wait_for
 
 OK = "\u2713"
@@ -144,3 +148,45 @@ def test_in_flight_request_finishes_on_the_generation_it_started_on(live: Live) 
         release.touch()
         client.join(60)
     assert result == {"generation": "2", "body": {"tag": "v1", "helper": 1}}
+
+
+MODEL_SCORE = """\
+import os
+
+
+def init():
+    global weights
+    with open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "weights.txt")) as f:
+        weights = f.read().strip()
+
+
+def run(raw):
+    return {"weights": weights}
+"""
+
+
+def test_model_file_change_reruns_init(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "model").mkdir(parents=True)
+    (root / "model" / "weights.txt").write_text("w1\n")
+    (root / "score.py").write_text(MODEL_SCORE)
+    config = load_config(root)
+    assert [m.name for m in config.models] == ["weights"]
+    server = start_server(root / "score.py", source_dir=root, model_dir=root / "model")
+    lines: list[str] = []
+    stop = threading.Event()
+    session = Session(config.project_key, str(root), "process", "127.0.0.1", server.port, None)
+    watcher = Watcher(config, session, lines.append)
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert watcher.ready.wait(10)
+        assert server.score({"data": 1}).json() == {"weights": "w1"}
+        (root / "model" / "weights.txt").write_text("w2\n")
+        wait_for("the new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
+        assert lines[-1].startswith(f"debugkit: reload {OK} generation 2 ")
+        assert lines[-1].endswith("(model/weights.txt)")
+    finally:
+        stop.set()
+        thread.join(10)
+        server.stop()
