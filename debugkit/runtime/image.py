@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -193,6 +194,8 @@ def _build(
             decode=True,
             labels=labels,
             buildargs=plan.pip.proxies or None,
+            # a full rebuild, e.g. to measure a cold build or to refresh unpinned packages
+            nocache=os.environ.get("DEBUGKIT_BUILD_NO_CACHE") == "1",
         )
         with progress:
             for chunk in stream:

@@ -245,3 +245,18 @@ def test_model_not_found_and_port_conflicts(tmp_path: Path) -> None:
 def test_a_clean_log_has_no_diagnosis(tmp_path: Path) -> None:
     log = "debugkit: starting score.py\ndebugkit: ready (generation 1)\nPOST /score 200\n"
     assert diagnose(log, None, _config(tmp_path)) == []
+
+
+def test_pip_config_files_are_read_like_pip_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conf = tmp_path / "pip.conf"
+    conf.write_text(
+        "[global]\nindex-url = https://mirror.corp.example/simple\n"
+        "trusted_host = mirror.corp.example\n    other.corp.example\n"
+        "[install]\nindex-url = https://install.corp.example/simple\n"
+    )
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    settings = pipconfig.host_pip_settings({})
+    assert settings.options["index-url"] == "https://install.corp.example/simple"
+    assert settings.options["trusted-host"] == "mirror.corp.example other.corp.example"
