@@ -131,9 +131,10 @@ class ScoringApp:
         if outcome.timed_out:
             headers["x-ms-run-function-failed"] = "True"
             timeout_ms = int(self.options.request_timeout_s * 1000)
-            return json_response(
-                504, {"message": f"Scoring timeout after {timeout_ms} ms"}, headers
-            )
+            body: dict[str, Any] = {"message": f"Scoring timeout after {timeout_ms} ms"}
+            if not self.options.production:
+                body["stack"] = outcome.stack  # where run() was when the timeout fired
+            return json_response(504, body, headers)
         if outcome.error is not None:
             return self._run_failed(outcome.error, headers)
         value = outcome.value
@@ -260,6 +261,8 @@ class ScoringApp:
         return None
 
     def after(self, response: Response) -> Response:
+        if request.path == "/score" and "x-debugkit-generation" not in response.headers:
+            response.headers["x-debugkit-generation"] = str(self.service.generation_number)
         if getattr(g, "request_id", ""):
             response.headers["x-request-id"] = g.request_id
         if getattr(g, "legacy_request_id", ""):

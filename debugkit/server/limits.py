@@ -14,12 +14,13 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from debugkit.server.errorinfo import display_path, is_inside
 
 logger = logging.getLogger("debugkit.server")
+problems = logging.getLogger("debugkit.problems")
 
 POLL_STEP_S = 0.05
 # A poll step that took this long means the waiting thread itself was suspended
@@ -60,6 +61,7 @@ class RunOutcome:
     value: Any = None
     error: Optional[BaseException] = None
     timed_out: bool = False
+    stack: list[str] = field(default_factory=list)  # where a timed-out run() was stuck
     elapsed_ms: float = 0.0
 
 
@@ -212,11 +214,11 @@ class RunExecutor:
                 task.abandoned = True
                 timed_out = RunOutcome(timed_out=True, elapsed_ms=counted * 1000)
                 if thread is not None and thread.ident is not None:
-                    self._report_stuck(thread, request_id)
+                    timed_out.stack = self._report_stuck(thread, request_id)
                     _inject(thread.ident, RunTimedOut)
             return timed_out
 
-    def _report_stuck(self, worker: threading.Thread, request_id: str) -> None:
+    def _report_stuck(self, worker: threading.Thread, request_id: str) -> list[str]:
         stack = format_user_stack(worker.ident or 0, self.source_dir)
         lines = [
             f"debugkit: run() for request {request_id} exceeded the request timeout of "
@@ -224,3 +226,12 @@ class RunExecutor:
         ]
         lines += [f"  {line}" for line in stack] or ["  (no frame inside the source folder)"]
         logger.error("\n".join(lines))
+        if stack:
+            # The innermost user frame, in the form problem matchers read.
+            where = stack[-1].split(": in ", 1)[0]
+            problems.error(
+                "%s: error: Timeout: run() exceeded the request timeout of %g s",
+                where,
+                self.timeout_s,
+            )
+        return stack

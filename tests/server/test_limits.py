@@ -151,3 +151,28 @@ def test_starting_state_answers_503_while_init_runs(write_project):
         assert server.get("/").status == 200
     finally:
         server.stop()
+
+
+def test_timeout_body_and_problem_line_name_the_stuck_line(write_project, serve):
+    score = """
+    import time
+
+    def init():
+        pass
+
+    def run(data):
+        time.sleep(3)
+    """
+    server = serve(write_project(score), request_timeout=1)
+    result = server.score({})
+    assert result.status == 504
+    assert result.json()["stack"] == ["score.py:8: in run: time.sleep(3)"]
+    assert result.header("x-debugkit-generation") == "1"
+    assert "score.py:8: error: Timeout: run() exceeded the request timeout of 1 s" in server.log
+
+
+def test_every_score_response_names_its_generation(write_project, serve):
+    server = serve(write_project(SLEEPY), max_body_mb=0.001)
+    too_big = server.score(b"x" * 5000, headers={"Content-Type": "application/json"})
+    assert too_big.status == 413
+    assert too_big.header("x-debugkit-generation") == "1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -140,3 +141,19 @@ def test_debugkit_serve_forwards_to_the_server(write_project):
     )
     assert proc.returncode == 2
     assert "not found" in proc.stderr
+
+
+def test_missing_debugpy_is_a_warning_and_the_server_still_serves(write_project, serve, tmp_path):
+    blocker = tmp_path / "no-debugpy"
+    (blocker / "debugpy").mkdir(parents=True)
+    (blocker / "debugpy" / "__init__.py").write_text("raise ImportError('debugpy is absent')\n")
+    score = write_project("def init():\n    pass\n\ndef run(data):\n    return 1\n")
+    server = serve(
+        score,
+        debug_port=free_port(),
+        env={"PYTHONPATH": f"{blocker}{os.pathsep}{REPO_ROOT}"},
+    )
+    assert server.status()["state"] == "ready"
+    assert server.status()["debugger"]["port"] is None
+    assert "debugpy is not installed" in server.log
+    assert server.score({}).status == 200
