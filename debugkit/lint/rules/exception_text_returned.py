@@ -29,17 +29,31 @@ GENERIC_RESPONSE = 'AMLResponse("internal error", 500)'
 
 
 class Taint:
-    """Which names in run() hold exception text, and whether an expression does."""
+    """Which names in run() hold exception text, and whether an expression does.
+
+    Each name maps to the first line where it holds exception text; a use on an
+    earlier line (the success path before the handler) is clean. Loops that carry
+    a value backwards are not followed: a missed finding rather than a false one.
+    """
 
     def __init__(self, ctx: LintContext) -> None:
         self.ctx = ctx
-        self.names: set[str] = set()
+        self.names: dict[str, int] = {}
+        self.line = 0  # the line of the statement being evaluated
+
+    def taint(self, name: str, line: int) -> None:
+        if line < self.names.get(name, line + 1):
+            self.names[name] = line
+
+    def at(self, node: ast.expr | None, line: int) -> bool:
+        self.line = line
+        return self.expr(node)
 
     def expr(self, node: ast.expr | None) -> bool:
         if node is None:
             return False
         if isinstance(node, ast.Name):
-            return node.id in self.names
+            return self.names.get(node.id, self.line + 1) <= self.line
         if isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred, ast.FormattedValue)):
             return self.expr(node.value)
         if isinstance(node, ast.JoinedStr):
@@ -83,36 +97,38 @@ class Taint:
         ]
         changed = True
         while changed:
-            before = len(self.names)
+            before = dict(self.names)
             for stmt in statements:
                 self._spread_one(stmt)
-            changed = len(self.names) != before
+            changed = self.names != before
 
     def _spread_one(self, stmt: ast.AST) -> None:
-        if isinstance(stmt, ast.Assign) and self.expr(stmt.value):
+        line = stmt.lineno  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.Assign) and self.at(stmt.value, line):
             for target in stmt.targets:
-                self._taint_target(target)
-        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) and self.expr(
-            stmt.value
+                self._taint_target(target, line)
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) and self.at(
+            stmt.value, line
         ):
-            self._taint_target(stmt.target)
+            self._taint_target(stmt.target, line)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             call = stmt.value
+            self.line = line
             if (
                 isinstance(call.func, ast.Attribute)
                 and call.func.attr in CONTAINER_METHODS
                 and any(self.expr(a) for a in [*call.args, *(k.value for k in call.keywords)])
             ):
-                self._taint_target(call.func.value)
+                self._taint_target(call.func.value, line)
 
-    def _taint_target(self, target: ast.expr) -> None:
+    def _taint_target(self, target: ast.expr, line: int) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self._taint_target(element)
+                self._taint_target(element, line)
             return
         name = base_name(target.value if isinstance(target, ast.Starred) else target)
         if name:
-            self.names.add(name)
+            self.taint(name, line)
 
 
 @register
@@ -167,12 +183,12 @@ class ExceptionTextReturned(Rule):
         handler_of: dict[int, ast.ExceptHandler] = {}
         for _, handler in try_handlers(run):
             if handler.name:
-                taint.names.add(handler.name)
+                taint.taint(handler.name, handler.lineno)
             for ret in returns_in(handler):
                 handler_of.setdefault(id(ret), handler)
         taint.spread(run)
         for ret in returns_in(run):
-            if taint.expr(ret.value):
+            if taint.at(ret.value, ret.lineno):
                 assert ret.value is not None
                 yield self.finding(
                     ctx,
