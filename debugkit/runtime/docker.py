@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ from debugkit.runtime.image import (
     stderr_console,
 )
 from debugkit.runtime.resources import scheduling_problems
-from debugkit.session import Session
+from debugkit.session import Session, pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ SCORING_PORT = 5001  # inside the container, as Azure ML's images use
 DEBUG_PORT = 5678
 MODELS_ROOT = f"{APP_ROOT}/azureml-models"
 LABEL_MOUNTPOINT = "debugkit.mountpoint"
+# the foreground `up` process: if it was killed, its container is stale (see is_running)
+LABEL_OWNER = "debugkit.owner_pid"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _STOP_TIMEOUT_S = 3
 
@@ -103,6 +106,8 @@ class DockerRuntime(Runtime):
             }
             if mountpoint is not None:
                 labels[LABEL_MOUNTPOINT] = str(mountpoint)
+            if options.foreground:
+                labels[LABEL_OWNER] = str(os.getpid())
             ports: dict[str, Any] = {f"{SCORING_PORT}/tcp": (deployment.host, deployment.port)}
             if debug_port is not None:
                 ports[f"{DEBUG_PORT}/tcp"] = (deployment.host, debug_port)
@@ -197,8 +202,13 @@ class DockerRuntime(Runtime):
         return len(found)
 
     def is_running(self, session: Session) -> bool:
+        """False too for a foreground session whose ``up`` was killed: nobody will stop
+        that container, so the next ``up``/``status`` cleans it up."""
         container = self._container(session)
-        return container is not None and container.status in ("created", "running")
+        if container is None or container.status not in ("created", "running"):
+            return False
+        owner = (container.labels or {}).get(LABEL_OWNER)
+        return not owner or not owner.isdigit() or pid_alive(int(owner))
 
     def exit_reason(self, session: Session) -> str | None:
         container = self._container(session)

@@ -1,0 +1,89 @@
+"""Foreground `up` lifecycle with real containers: Ctrl-C removes everything, a killed
+`up` leaves a container the next `up` replaces, edits on the host reach the container."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import docker
+import pytest
+
+from debugkit.config import load_config
+from debugkit.runtime.image import LABEL_PROJECT
+from tests.docker.conftest import debugkit
+
+pytestmark = pytest.mark.docker
+
+
+def _containers(client: docker.DockerClient, key: str) -> list:
+    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
+
+
+def _foreground_up(root: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", "--no-watch", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:  # ends at EOF if up dies: the assert below then shows why
+        seen.append(line)
+        if "debugkit: ready at" in line:
+            return proc
+    proc.wait(timeout=30)
+    raise AssertionError("up never became ready:\n" + "".join(seen))
+
+
+def test_ctrl_c_on_a_foreground_up_removes_the_container(make_project, docker_client) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    proc = _foreground_up(root)
+    assert len(_containers(docker_client, key)) == 1
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) in (0, 130)
+    assert _containers(docker_client, key) == []
+    assert not (root / "azureml-models").exists()
+
+
+def test_a_killed_up_leaves_a_container_that_the_next_up_replaces(
+    make_project, docker_client
+) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    proc = _foreground_up(root)
+    (orphan,) = _containers(docker_client, key)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert orphan.reload() is None and orphan.status == "running"  # nobody stopped it
+
+    debugkit("up", "--detach", "--runtime", "docker", str(root))
+    (current,) = _containers(docker_client, key)
+    assert current.id != orphan.id
+    debugkit("down", str(root))
+    assert _containers(docker_client, key) == []
+
+
+def test_host_edits_reach_the_container_through_the_read_only_mount(make_project) -> None:
+    root = make_project("basic")
+    debugkit("up", "--detach", "--runtime", "docker", "--no-debug", str(root))
+    script = root / "score.py"
+    edited = script.read_text().replace('"greeting": greeting', '"greeting": greeting.upper()')
+    assert edited != script.read_text()
+    # editors save by writing a new file and renaming it over the old one (a new inode)
+    tmp = root / ".score.py.swp"
+    tmp.write_text(edited)
+    os.replace(tmp, script)
+    reloaded = debugkit("reload", str(root))
+    assert "generation 2" in reloaded.stdout or '"generation": 2' in reloaded.stdout
+    scored = debugkit("score", str(root), "--data", "{}")
+    body = json.loads(scored.stdout.split("\n", 1)[1])
+    assert body["greeting"] == "HELLO FROM THE MODEL"
+    debugkit("down", str(root))
