@@ -33,9 +33,9 @@ def configure_logging(production: bool) -> None:
         logging.getLogger("azureml.core.model").setLevel(logging.DEBUG)
 
 
-def _azureml_core_available() -> bool:
+def _importable(name: str) -> bool:
     try:
-        return importlib.util.find_spec("azureml.core") is not None
+        return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
         return False
 
@@ -49,9 +49,13 @@ def prepare_process(options: ServerOptions) -> None:
     if sys.path[0:1] != [options.source_dir]:
         sys.path.insert(0, options.source_dir)
     os.chdir(options.source_dir)
-    if not _azureml_core_available():
-        # Appended, never prepended: a real azureml-core always wins.
+    missing = [
+        name for name in ("azureml.core", "azureml_inference_server_http") if not _importable(name)
+    ]
+    if missing:
+        # Appended, never prepended: an installed azureml-core or inference server always
+        # wins over the stand-ins.
         sys.path.append(SHIMS_DIR)
         logging.getLogger("debugkit.server").debug(
-            "azureml-core is not installed; using debugkit's Model.get_model_path stand-in"
+            "not installed: %s; using debugkit's stand-ins", ", ".join(missing)
         )

@@ -136,3 +136,24 @@ def test_undecorated_swagger_matches_azmlinfsrv(write_project, serve):
 def test_options_score_is_200(write_project, serve):
     server = serve(write_project("def init():\n    pass\n\ndef run(data):\n    return 1\n"))
     assert server.request("OPTIONS", "/score").status == 200
+
+
+def test_rawhttp_from_azureml_inference_server_http(write_project, serve):
+    server = serve(
+        write_project(
+            """
+            from azureml_inference_server_http.api.aml_request import rawhttp
+            from azureml_inference_server_http.api.aml_response import AMLResponse
+
+            def init():
+                pass
+
+            @rawhttp
+            def run(request):
+                return AMLResponse({"method": request.method}, 200, json_str=True)
+            """
+        )
+    )
+    result = server.score("x", headers={"Content-Type": "text/plain"})
+    assert result.status == 200
+    assert result.json() == {"method": "POST"}

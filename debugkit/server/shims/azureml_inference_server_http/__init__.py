@@ -1,0 +1,1 @@
+"""debugkit's stand-in for azureml-inference-server-http's public API (rawhttp, AMLResponse)."""
