@@ -1,0 +1,129 @@
+"""Pure logic: noqa comments, rule selection, editor settings, quick-fix edits."""
+
+from __future__ import annotations
+
+import pytest
+
+from debugkit.lint import RuleSelection, find_rule, lint_source
+from debugkit.lint.noqa import add_noqa, is_suppressed
+from lsp.settings import Settings, parse_settings
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "suppressed"),
+    [
+        ("return str(e)  # noqa: DK101", "DK101", True),
+        ("return str(e)  # noqa: DK102, DK101", "DK101", True),
+        ("return str(e)  # noqa:DK103", "DK101", False),
+        ("return str(e)  # noqa", "DK101", True),
+        ("return str(e)", "DK101", False),
+    ],
+)
+def test_noqa(line: str, code: str, suppressed: bool) -> None:
+    assert is_suppressed(line, code) is suppressed
+
+
+def test_add_noqa_merges_codes() -> None:
+    assert add_noqa("x = 1", "DK101") == "x = 1  # noqa: DK101"
+    assert add_noqa("x = 1  # noqa: DK103", "DK101") == "x = 1  # noqa: DK101, DK103"
+    assert is_suppressed(add_noqa("x = 1  # noqa: DK103", "DK101"), "DK103")
+
+
+def test_selection_by_code_prefix_and_name() -> None:
+    leak = find_rule("DK101")
+    assert leak is not None
+    info = leak.info
+    assert RuleSelection().enabled(info)
+    assert RuleSelection(select=("DK1",)).enabled(info)
+    assert not RuleSelection(select=("DK102",)).enabled(info)
+    assert not RuleSelection(ignore=("exception-text-returned",)).enabled(info)
+
+
+def test_settings_defaults_and_nesting() -> None:
+    assert parse_settings(None) == (Settings(), [])
+    settings, problems = parse_settings(
+        {"debugkit": {"lint": {"select": ["DK101"], "debounceMs": 10}}}
+    )
+    assert problems == []
+    assert settings.select == ("DK101",)
+    assert settings.debounce_ms == 10
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"debounceMs": "soon"},
+        {"debounceMs": -1},
+        {"enabled": "yes"},
+        {"select": 101},
+        {"select": ["DK999"]},
+        {"colour": "blue"},
+        ["not", "an", "object"],
+    ],
+)
+def test_bad_settings_fall_back_and_are_reported(raw: object) -> None:
+    settings, problems = parse_settings(raw)
+    assert len(problems) == 1
+    assert (
+        settings.select == ()
+        and settings.enabled
+        and settings.debounce_ms == Settings().debounce_ms
+    )
+
+
+def _apply(source: str, code: str, title: str) -> str:
+    finding = next(f for f in lint_source(source).findings if f.code == code)
+    fix = next(f for f in finding.fixes if f.title.startswith(title))
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for edit in sorted(fix.edits, key=lambda e: (e.line, e.col), reverse=True):
+        start = starts[edit.line - 1] + edit.col if edit.line <= len(lines) else len(source)
+        end = (
+            starts[edit.end_line - 1] + edit.end_col if edit.end_line <= len(lines) else len(source)
+        )
+        source = source[:start] + edit.new_text + source[end:]
+    return source
+
+
+SCRIPT = '''"""A scoring script."""
+import joblib
+import requests
+
+
+def init():
+    model = joblib.load("/models/model.pkl")
+
+
+def run(raw_data):
+    features = requests.get("http://features", params={"q": raw_data})
+    return model.predict(features.json())
+'''
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        ("DK105", "Declare 'model' global"),
+        ("DK107", "Load from AZUREML_MODEL_DIR"),
+        ("DK111", "Add timeout=10"),
+    ],
+)
+def test_fixes_remove_their_finding_and_keep_valid_python(code: str, title: str) -> None:
+    fixed = _apply(SCRIPT, code, title)
+    compile(fixed, "score.py", "exec")
+    assert code not in {f.code for f in lint_source(fixed).findings}
+
+
+def test_removed_import_fix() -> None:
+    source = "from sklearn.externals import joblib\n"
+    fixed = _apply(source, "DK109", "Use joblib")
+    assert fixed == "import joblib\n"
+
+
+def test_init_swallow_fix_reraises() -> None:
+    source = "def init():\n    try:\n        load()\n    except Exception as e:\n        print(e)\n\n\ndef run(d):\n    return d\n"
+    fixed = _apply(source, "DK110", "Re-raise")
+    assert "        print(e)\n        raise\n" in fixed
+    assert "DK110" not in {f.code for f in lint_source(fixed).findings}
