@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 Echo = Callable[[str], None]
 _RELEVANT_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
+RELOAD_TIMEOUT_S = 3600.0
 
 
 class _Collector(FileSystemEventHandler):
@@ -109,6 +110,7 @@ class Watcher:
         self._restart_pending: Plan | None = None
         self._polling = polling
         self._observer: Any = None
+        self.observer_kind = ""  # "native" (inotify, FSEvents, ...) or "polling"
         self.ready = threading.Event()  # set once the observer is watching
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -153,6 +155,7 @@ class Watcher:
                 for folder, recursive in watch_roots(self.config):
                     observer.schedule(handler, os.fspath(folder), recursive=recursive)
                 observer.start()
+                self.observer_kind = "native"
                 return observer
             except OSError as exc:  # e.g. the inotify watch limit
                 self.echo(f"debugkit: native file events unavailable ({exc}); polling instead")
@@ -162,6 +165,7 @@ class Watcher:
         for folder, recursive in watch_roots(self.config):
             observer.schedule(handler, os.fspath(folder), recursive=recursive)
         observer.start()
+        self.observer_kind = "polling"
         return observer
 
     def _retarget(self) -> None:
@@ -221,7 +225,8 @@ class Watcher:
         started = time.monotonic()
         self.reloads += 1
         try:
-            result = ServerClient(self.session.url).reload()
+            # init() may sit at a breakpoint for as long as the user debugs it
+            result = ServerClient(self.session.url).reload(timeout=RELOAD_TIMEOUT_S)
         except UserError as exc:
             self.echo(f"debugkit: reload of {what} failed: {exc.message}")
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -84,31 +85,38 @@ def make_project(root: Path, tag: str = "v1") -> Path:
     return root
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[Live]:
-    root = make_project(tmp_path / "proj")
-    server = start_server(root / "score.py", source_dir=root, max_concurrent=0)
+@contextlib.contextmanager
+def running_watcher(root: Path, server: RunningServer, **options: Any) -> Iterator[Live]:
+    """A real watcher on a thread for ``server`` (a process session), stopped on exit."""
+    config = load_config(root)
+    session = Session(
+        project_key=config.project_key,
+        project_dir=str(root),
+        runtime="process",
+        host="127.0.0.1",
+        port=server.port,
+        debug_port=None,
+        server_pid=server.process.pid,
+    )
+    lines: list[str] = []
+    watcher = Watcher(config, session, lines.append, **options)
     stop = threading.Event()
-    thread: threading.Thread | None = None
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
     try:
-        config = load_config(root)
-        session = Session(
-            project_key=config.project_key,
-            project_dir=str(root),
-            runtime="process",
-            host="127.0.0.1",
-            port=server.port,
-            debug_port=None,
-            server_pid=server.process.pid,
-        )
-        lines: list[str] = []
-        watcher = Watcher(config, session, lines.append)
-        thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-        thread.start()
         assert watcher.ready.wait(10), "the watcher did not start"
         yield Live(root, server, watcher, lines)
     finally:
         stop.set()
-        if thread is not None:
-            thread.join(10)
+        thread.join(10)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    root = make_project(tmp_path / "proj")
+    server = start_server(root / "score.py", source_dir=root, max_concurrent=0)
+    try:
+        with running_watcher(root, server) as running:
+            yield running
+    finally:
         server.stop()

@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from debugkit.config import load_config
-from debugkit.session import Session
-from debugkit.watcher import Watcher
 from tests.helpers import start_server
-from tests.reload.conftest import Live, score_source, wait_for
+from tests.reload.conftest import Live, make_project, running_watcher, score_source, wait_for
 
 OK = "\u2713"
 
@@ -173,20 +171,24 @@ def test_model_file_change_reruns_init(tmp_path: Path) -> None:
     config = load_config(root)
     assert [m.name for m in config.models] == ["weights"]
     server = start_server(root / "score.py", source_dir=root, model_dir=root / "model")
-    lines: list[str] = []
-    stop = threading.Event()
-    session = Session(config.project_key, str(root), "process", "127.0.0.1", server.port, None)
-    watcher = Watcher(config, session, lines.append)
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
     try:
-        assert watcher.ready.wait(10)
-        assert server.score({"data": 1}).json() == {"weights": "w1"}
-        (root / "model" / "weights.txt").write_text("w2\n")
-        wait_for("the new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
-        assert lines[-1].startswith(f"debugkit: reload {OK} generation 2 ")
-        assert lines[-1].endswith("(model/weights.txt)")
+        with running_watcher(root, server) as live:
+            assert server.score({"data": 1}).json() == {"weights": "w1"}
+            (root / "model" / "weights.txt").write_text("w2\n")
+            wait_for("new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
+            assert live.lines[-1].startswith(f"debugkit: reload {OK} generation 2 ")
+            assert live.lines[-1].endswith("(model/weights.txt)")
     finally:
-        stop.set()
-        thread.join(10)
+        server.stop()
+
+
+def test_polling_fallback_reloads_on_save(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    server = start_server(root / "score.py", source_dir=root)
+    try:
+        with running_watcher(root, server, polling=True) as live:
+            assert live.watcher.observer_kind == "polling"
+            live.score_py.write_text(score_source("v2"))
+            wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))
+    finally:
         server.stop()
