@@ -43,3 +43,17 @@ def test_status_reports_ready_generation_one(write_project, serve):
     assert status["last_error"] is None
     assert status["debugger"] == {"port": None, "attached": False}
     assert status["entry_script"].endswith("score.py")
+
+
+def test_overlong_request_id_is_431(write_project, serve):
+    server = serve(write_project(ECHO_SCORE))
+    result = server.score({"a": 1}, headers={"x-request-id": "r" * 101})
+    assert result.status == 431
+    assert "x-request-id" in result.json()["message"]
+
+
+def test_client_request_id_is_echoed(write_project, serve):
+    server = serve(write_project(ECHO_SCORE))
+    result = server.score({"a": 1}, headers={"x-ms-client-request-id": "client-1"})
+    assert result.header("x-ms-client-request-id") == "client-1"
+    assert result.header("x-ms-request-id") == "client-1"
