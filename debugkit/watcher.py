@@ -34,7 +34,7 @@ from debugkit.watch.classify import Action, Classifier, Plan
 from debugkit.watch.debounce import Debouncer
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.fingerprint import Fingerprints
-from debugkit.watch.report import OK, changed_names, reload_line, shown
+from debugkit.watch.report import OK, changed_names, error_line, reload_line, serving, shown
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
 if TYPE_CHECKING:
@@ -217,10 +217,8 @@ class Watcher:
             for problem in problems:
                 for line in problem.lines(shown(problem.path)):
                     self.echo(line)
-            kept = "the last good code"
-            if self.generation is not None:
-                kept = f"generation {self.generation}"
-            self.echo(f"debugkit: not reloaded until the syntax error is fixed; {kept} serving")
+            kept = serving(self.generation)
+            self.echo(f"debugkit: not reloaded until the syntax error is fixed; {kept}")
             return
         started = time.monotonic()
         self.reloads += 1
@@ -265,21 +263,32 @@ class Watcher:
             self._broken.clear()
         if retarget:
             self._retarget()
-        self.generation = self._current_generation()
+        status = self._status()
+        self.generation = status.get("generation")
         seconds = time.monotonic() - started
+        if status.get("state") == "init_failed":
+            tail = f"restart in {seconds:.1f} s: init() failed; fix and save to reload"
+            self.echo(error_line(status.get("last_error"), tail, config.source_dir))
+            return
         self.echo(
             f"debugkit: restart {OK} generation {self.generation} in {seconds:.1f} s, "
             f"serving at {session.url}"
         )
 
     def _current_generation(self) -> int | None:
+        return self._status().get("generation")
+
+    def _status(self) -> dict[str, Any]:
+        """The server's status; empty when it cannot tell (production mode, not answering)."""
         if self.session.production:
-            return None
+            return {}
         try:
-            generation = ServerClient(self.session.url, timeout=5).status().get("generation")
+            status = ServerClient(self.session.url, timeout=5).status()
         except (UserError, ValueError):
-            return None
-        return int(generation) if generation is not None else None
+            return {}
+        if status.get("generation") is not None:
+            status["generation"] = int(status["generation"])
+        return status
 
 
 def watch(

@@ -52,12 +52,24 @@ def reload_line(
     if result.get("ok"):
         generation = result.get("generation")
         return f"debugkit: reload {OK} generation {generation} in {millis:.0f} ms ({what})"
-    error = result.get("error") or {}
+    tail = f"reload {FAILED} in {millis:.0f} ms ({what}); {serving(result.get('generation', previous))}"
+    return error_line(result.get("error"), tail, source_dir)
+
+
+def serving(generation: int | None) -> str:
+    if generation is None:
+        return "the last good code keeps serving"
+    if generation == 0:  # init() has never succeeded
+        return "nothing serves until init() succeeds"
+    return f"generation {generation} keeps serving"
+
+
+def error_line(error: Any, tail: str, source_dir: Path) -> str:
+    """``FILE:LINE[:COL]: error: TYPE: MESSAGE [tail]`` (what editors' problem matchers read)."""
     if not isinstance(error, dict):
-        error = {"message": str(error)}
-    kept = result.get("generation", previous)
-    tail = f"reload {FAILED} in {millis:.0f} ms ({what}); generation {kept} keeps serving"
-    text = f"{error.get('type') or 'Error'}: {error.get('message') or 'reload failed'}"
+        error = {"message": str(error or "")}
+    message = (str(error.get("message") or "").strip().splitlines() or ["failed"])[0]
+    text = f"{error.get('type') or 'Error'}: {message}"
     if error.get("file") and error.get("line"):
         where = shown(host_path(str(error["file"]), source_dir))
         column = f"{error['column']}:" if error.get("column") else ""

@@ -40,7 +40,9 @@ def test_syntax_error_is_reported_on_the_host_and_never_sent(live: Live) -> None
     assert head == f"{live.score_py}:{number}:13: error: SyntaxError: expected ':'"
     at = live.lines.index(head)
     assert live.lines[at + 1 : at + 3] == ["    def run(raw)", "                ^"]
-    assert "generation 1" in live.line_with("not reloaded")
+    assert live.line_with("not reloaded") == (
+        "debugkit: not reloaded until the syntax error is fixed; generation 1 keeps serving"
+    )
     assert live.server.status()["reloads"] == 0  # no reload was attempted
     assert live.answer() == (1, {"tag": "v1", "helper": 1})
 

@@ -93,6 +93,26 @@ def test_environment_file_change_rebuilds_and_says_why(up) -> None:
     wait_for("a reload", lambda: any(f"reload {OK} generation 2" in x for x in lines))
 
 
+def test_restart_with_a_broken_score_py_reports_init_failure(up) -> None:
+    root, watcher, lines = up
+    broken = score_source("v2").replace("def run(raw):", "def run(raw)")
+    (root / "score.py").write_text(broken)
+    wait_for("the syntax error", lambda: any("not reloaded" in x for x in lines))
+    text = (root / "debugkit.yaml").read_text()
+    (root / "debugkit.yaml").write_text(
+        text.replace("request_timeout_s: 30", "request_timeout_s: 31")
+    )
+    failed = wait_for(
+        "the restart", lambda: next((x for x in lines if "restart in" in x), None), 60
+    )
+    number = broken.splitlines().index("def run(raw)") + 1
+    assert failed.startswith(f"{root / 'score.py'}:{number}:13: error: SyntaxError: expected ':' [")
+    assert failed.endswith("init() failed; fix and save to reload]")
+    (root / "score.py").write_text(score_source("v3"))
+    wait_for("the recovery", lambda: any(x.startswith(f"debugkit: reload {OK}") for x in lines))
+    assert ServerClient(watcher.session.url).score(b"{}").json() == {"tag": "v3", "helper": 1}
+
+
 def _detached(root: Path, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "debugkit.watcher", str(root), "--log", str(log)],
