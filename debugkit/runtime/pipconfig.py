@@ -53,7 +53,11 @@ class PipSettings:
 
     def env(self) -> dict[str, str]:
         """Variables for the pip steps only (never left in the image's config)."""
-        env = {"PIP_CONFIG_FILE": f"{IMAGE_DIR}/pip.conf", "PIP_BREAK_SYSTEM_PACKAGES": "1"}
+        env = {
+            "PIP_CONFIG_FILE": f"{IMAGE_DIR}/pip.conf",
+            "PIP_BREAK_SYSTEM_PACKAGES": "1",  # Debian's python3 is "externally managed"
+            "PIP_ROOT_USER_ACTION": "ignore",
+        }
         if self.ca_bundle:
             bundle = f"{IMAGE_DIR}/ca.pem"
             env.update(REQUESTS_CA_BUNDLE=bundle, SSL_CERT_FILE=bundle, PIP_CERT=bundle)
