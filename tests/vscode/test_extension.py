@@ -1,0 +1,24 @@
+"""The VS Code extension's own unit tests (`node --test`), run as part of the suite."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EXTENSION = Path(__file__).resolve().parents[2] / "vscode-config" / "extension"
+
+
+def test_extension_unit_tests_pass() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail(
+            "node is not installed; the extension's tests need Node.js >= 18", pytrace=False
+        )
+    result = subprocess.run(
+        [node, "--test", "test/"], cwd=EXTENSION, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "# fail 0" in result.stdout
