@@ -70,6 +70,11 @@ def _memory(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Di
     boots = len(_WORKER_BOOT.findall(log_text))
     if exit_reason == "OOMKilled":
         detail = f"the container was killed for using more than its {limit:g} GB memory limit"
+    elif exit_reason and exit_reason.startswith("exit code 137"):
+        detail = (
+            f"the server was killed (SIGKILL, exit code 137), most often by the kernel for "
+            f"going over the {limit:g} GB memory limit"
+        )
     elif "MemoryError" in log_text:
         detail = f"Python raised MemoryError under the {limit:g} GB memory limit"
     elif boots >= 3:

@@ -201,6 +201,18 @@ class DockerRuntime(Runtime):
             _remove_work(work, mountpoint)
         return len(found)
 
+    def remove_project_images(self, project_key: str) -> int:
+        """Remove the project's images (kept by ``stop`` as a build cache); return how many."""
+        images = self.client.images.list(filters={"label": f"{LABEL_PROJECT}={project_key}"})
+        removed = 0
+        for image in images:
+            try:
+                self.client.images.remove(image.id, force=True)
+                removed += 1
+            except docker.errors.APIError as exc:
+                log.debug("could not remove image %s: %s", image.id, exc)
+        return removed
+
     def is_running(self, session: Session) -> bool:
         """False too for a foreground session whose ``up`` was killed: nobody will stop
         that container, so the next ``up``/``status`` cleans it up."""

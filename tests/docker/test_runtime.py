@@ -43,7 +43,15 @@ def test_image_is_reused_when_nothing_changed(make_project, docker_client) -> No
 
     (config.project_dir / "requirements.txt").write_text("six==1.16.0\nsix\n")
     changed = load_config(config.project_dir)
-    assert ensure_image(docker_client, changed, _console()[0]) != first
+    second = ensure_image(docker_client, changed, _console()[0])
+    assert second != first
+    # the superseded image of the project is gone, only the current one stays
+    labelled = docker_client.images.list(filters={"label": f"{LABEL_PROJECT}={config.project_key}"})
+    assert [image.tags for image in labelled] == [[second]]
+    assert DockerRuntime(docker_client).remove_project_images(config.project_key) == 1
+    assert (
+        docker_client.images.list(filters={"label": f"{LABEL_PROJECT}={config.project_key}"}) == []
+    )
 
 
 def test_failed_build_names_the_step_and_its_last_lines(make_project, docker_client) -> None:

@@ -260,3 +260,9 @@ def test_pip_config_files_are_read_like_pip_does(
     settings = pipconfig.host_pip_settings({})
     assert settings.options["index-url"] == "https://install.corp.example/simple"
     assert settings.options["trusted-host"] == "mirror.corp.example other.corp.example"
+
+
+def test_sigkill_exit_is_suspected_memory(tmp_path: Path) -> None:
+    (found,) = diagnose("", "exit code 137", _config(tmp_path))
+    assert found.title == "memory exhausted" and "exit code 137" in found.detail
+    assert diagnose("", "exit code 0", _config(tmp_path)) == []
