@@ -131,6 +131,16 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
         server = RunningServer(up.process, url, int(url.rsplit(":", 1)[1]), Path(os.devnull))
         local_score = root / "score.py"
         line = line_of(local_score, "BP-RUN")
+        # The extension's Attach without a launch.json asks the running server; same answer.
+        printed = subprocess.run(
+            [sys.executable, "-m", "debugkit", "vscode", "attach-config", str(root)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert vscode.json.loads(printed) == {
+            k: v for k, v in attach.items() if k != "preLaunchTask"
+        }
 
         with DapClient.connect(attach["connect"]["host"], attach["connect"]["port"]) as dap:
             dap.attach(attach, breakpoints={str(local_score): [line]})
