@@ -14,6 +14,7 @@ class Debugger:
         self.port: Optional[int] = None
         self.host: Optional[str] = None
         self.problem: Optional[str] = None
+        self.waiting = False  # holding init() until a client attaches (--wait-for-debugger)
         self._debugpy: Any = None
         self._lock = threading.Lock()
 
@@ -54,10 +55,14 @@ class Debugger:
     def wait_for_client(self) -> None:
         if self._debugpy is None:
             return
+        self.waiting = True
         logger.info(
             "debugkit: waiting for a debugger to attach on port %s before init()", self.port
         )
-        self._debugpy.wait_for_client()
+        try:
+            self._debugpy.wait_for_client()
+        finally:
+            self.waiting = False
         logger.info("debugkit: debugger attached")
 
     def status(self) -> dict[str, Any]:
@@ -68,6 +73,8 @@ class Debugger:
             except Exception:
                 attached = False
         info: dict[str, Any] = {"port": self.port, "attached": attached}
+        if self.waiting:
+            info["waiting"] = True
         if self.problem:
             info["problem"] = self.problem
         return info

@@ -157,3 +157,16 @@ def test_missing_debugpy_is_a_warning_and_the_server_still_serves(write_project,
     assert server.status()["debugger"]["port"] is None
     assert "debugpy is not installed" in server.log
     assert server.score({}).status == 200
+
+
+def test_wait_for_debugger_holds_init_in_starting(write_project):
+    score = write_project("def init():\n    pass\n\ndef run(data):\n    return 1\n")
+    server = start_server(score, debug_port=free_port(), wait_for_debugger=True, wait=None)
+    try:
+        server.wait_for_log("waiting for a debugger to attach")
+        status = server.status()
+        assert status["state"] == "starting"
+        assert status["debugger"]["waiting"] is True
+        assert server.get("/").status == 503
+    finally:
+        server.stop()
