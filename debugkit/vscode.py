@@ -41,7 +41,7 @@ LINT_LINE_REGEXP = r"^(.+?):(\d+):(\d+): ([A-Z]+[0-9]+) (.*)$"
 BACKGROUND_BEGINS = r"^debugkit: (starting|reloading|restarting|rebuilding)\b"
 BACKGROUND_ENDS = (
     r"debugkit: (ready at |init\(\) failed|reload|restart |not reloaded|"
-    r"waiting for a debugger to attach|stopped)"
+    r"waiting for a debugger|stopped)"
 )
 
 HEADER = "// Written by `debugkit vscode init`; edit freely: re-running it only updates the debugkit entries.\n"

@@ -114,7 +114,8 @@ def test_failed_reload_line_is_a_problem(tmp_path: Path) -> None:
         ),
         ("debugkit: reload \u2713 generation 2 in 80 ms (score.py)", True),
         ("debugkit: starting /x/score.py (docker runtime) ...", False),
-        ("debugkit: waiting for a debugger on 127.0.0.1:5678 before init()", False),
+        # up's own line: VS Code attaches (and debugpy holds init()) instead of waiting forever
+        ("debugkit: waiting for a debugger on 127.0.0.1:5678 before init()", True),
         ("debugkit: installing requirements.txt ...", False),
     ],
 )
@@ -135,3 +136,43 @@ def test_lint_matcher_reads_lint_text_output() -> None:
         "code": "DK101",
         "message": "run() returns exception text to the client",
     }
+
+
+def test_real_up_output_of_a_failing_init_puts_the_error_at_its_line(tmp_path: Path) -> None:
+    """`debugkit up` (process runtime) on a project whose init() raises: the background task
+    ends (so F5 attaches) and the error lands at score.py line 8."""
+    import shutil
+    import subprocess
+    import sys
+
+    project = tmp_path / "init-crash"
+    shutil.copytree(REPO / "examples" / "init-crash", project)
+    port = _free_port()
+    command = [sys.executable, "-m", "debugkit", "up", str(project), "--runtime", "process"]
+    command += ["--detach", "--no-watch", "--port", str(port), "--debug-port", str(_free_port())]
+    try:
+        up = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=project)
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "debugkit", "down", str(project)],
+            capture_output=True,
+            timeout=60,
+        )
+    lines = up.stdout.splitlines()
+    matcher = _up_matcher()
+    background = matcher["background"]
+    assert re.search(background["beginsPattern"], lines[0]), up.stdout
+    assert any(re.search(background["endsPattern"], line) for line in lines), up.stdout
+    problems = [got for got in map(lambda line: _match(matcher, line), lines) if got]
+    assert len(problems) == 1, up.stdout
+    (problem,) = problems
+    assert Path(project, problem["file"]).resolve() == (project / "score.py").resolve()
+    assert problem["line"] == "8" and problem["message"].startswith("KeyError")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
