@@ -4,6 +4,7 @@ up -> score -> model-path -> limits in docker inspect -> logs diagnosis -> down 
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -122,3 +123,18 @@ def test_missing_package_names_the_environment_file(make_project) -> None:
     assert "No module named 'sklearn'" in diagnosis
     assert f"add scikit-learn to {root / 'requirements.txt'}" in diagnosis
     debugkit("down", str(root))
+
+
+def test_a_failed_build_exits_non_zero_naming_step_and_output(make_project, docker_client) -> None:
+    root = make_project("basic")
+    (root / "requirements.txt").write_text("six==1.16.0\ndebugkit-no-such-package-77c1\n")
+    up = debugkit("up", "--detach", "--runtime", "docker", str(root), check=False)
+    assert up.returncode == 1
+    assert "Step 1/" in up.stderr  # progress was shown while it ran
+    error = up.stderr.split("error: the image build failed at ", 1)[1]
+    assert re.match(
+        rf"step \d+/\d+ \(installing the packages of {root / 'requirements.txt'}\)", error
+    )
+    assert "debugkit-no-such-package-77c1" in error.split("Last lines:", 1)[1]
+    assert _containers(docker_client, load_config(root).project_key) == []
+    assert not (root / "azureml-models").exists()
