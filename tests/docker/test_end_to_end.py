@@ -133,7 +133,8 @@ def test_a_failed_build_exits_non_zero_naming_step_and_output(make_project, dock
     assert "Step 1/" in up.stderr  # progress was shown while it ran
     error = up.stderr.split("error: the image build failed at ", 1)[1]
     assert re.match(
-        rf"step \d+/\d+ \(installing the packages of {root / 'requirements.txt'}\)", error
+        r"step \d+/\d+ \(installing the packages of " + re.escape(f"{root / 'requirements.txt'})"),
+        error,
     )
     assert "debugkit-no-such-package-77c1" in error.split("Last lines:", 1)[1]
     assert _containers(docker_client, load_config(root).project_key) == []
