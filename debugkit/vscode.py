@@ -271,6 +271,7 @@ class JsoncDocument:
         self.name = name
         self.text = text
         self.unit = indent_unit(text)
+        self.eol = "\r\n" if "\r\n" in text else "\n"  # keep a Windows file's line endings
 
     def root(self) -> Node:
         node = parse_jsonc(self.text, self.name)
@@ -316,6 +317,8 @@ class JsoncDocument:
             self._splice(current.start, current.end, render(value, indent, self.unit))
 
     def _splice(self, start: int, end: int, new: str) -> None:
+        if self.eol != "\n":
+            new = new.replace("\n", self.eol)
         self.text = self.text[:start] + new + self.text[end:]
 
     def _insert(self, parent: Node, selector: Selector, value: Any) -> None:
@@ -550,14 +553,16 @@ def _write(path: Path, new: str, old: str | None) -> FileResult:
         return FileResult(path, "unchanged")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".debugkit-tmp")
-    tmp.write_text(new, encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8", newline="") as file:  # line endings as they are
+        file.write(new)
     os.replace(tmp, path)
     return FileResult(path, "created" if old is None else "updated")
 
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as file:
+            return file.read()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:

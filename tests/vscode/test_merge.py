@@ -200,3 +200,14 @@ def test_insert_into_an_inline_empty_array_and_a_commented_empty_object() -> Non
         '{\n  "configurations": [\n    {\n      "name": "n"\n    }\n  ],\n'
         '  "x": {\n    // keep\n    "k": 1\n  }\n}\n'
     )
+
+
+def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / ".vscode").mkdir()
+    launch = project / ".vscode" / "launch.json"
+    launch.write_bytes(USER_LAUNCH.replace("\n", "\r\n").encode())
+    vscode.init(load_config(project), command="debugkit")
+    data = launch.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 40
+    assert vscode.ATTACH_CONTAINER in str(vscode.loads_jsonc(data.decode())["configurations"])
