@@ -108,6 +108,7 @@ class Watcher:
         self._classifier = Classifier(config)
         self._broken: dict[Path, SyntaxProblem] = {}
         self._restart_pending: Plan | None = None
+        self._last_reload = (0.0, 0.0)  # wall-clock window of the last reload request
         self._polling = polling
         self._observer: Any = None
         self.observer_kind = ""  # "native" (inotify, FSEvents, ...) or "polling"
@@ -186,6 +187,12 @@ class Watcher:
         if not changed and self._restart_pending is None:
             return
         plan = self._classifier.plan(changed)
+        if plan.action == Action.RELOAD and all(map(self._written_during_reload, plan.changed)):
+            # score.py itself wrote these while it reloaded (process runtime: the source
+            # folder is its working folder); reloading for them would loop forever
+            names = changed_names(plan.changed, [self.config.source_dir])
+            self.echo(f"debugkit: {names} changed during the reload (written by init()?); ignored")
+            return
         if plan.config_error:
             self.echo(f"{plan.config_error} (not applied; the server keeps its settings)")
         if self._restart_pending is not None and plan.action < Action.RESTART:
@@ -199,6 +206,18 @@ class Watcher:
             self._restart(plan)
         else:
             self._reload(plan)
+
+    def _written_during_reload(self, path: Path) -> bool:
+        """A data file last written while the server ran the last reload (so by init())."""
+        if path.suffix == ".py":
+            return False
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return False
+        start, end = self._last_reload
+        # the kernel's file clock is coarse (a few ms) next to time.time()
+        return start - 0.01 <= mtime <= end + 0.01
 
     def _merge_pending(self, plan: Plan) -> Plan:
         pending = self._restart_pending
@@ -220,7 +239,7 @@ class Watcher:
             kept = serving(self.generation)
             self.echo(f"debugkit: not reloaded until the syntax error is fixed; {kept}")
             return
-        started = time.monotonic()
+        started, started_wall = time.monotonic(), time.time()
         self.reloads += 1
         try:
             # init() may sit at a breakpoint for as long as the user debugs it
@@ -232,6 +251,7 @@ class Watcher:
             self.echo(f"debugkit: reload of {what} failed: the server did not answer with JSON")
             return
         millis = (time.monotonic() - started) * 1000
+        self._last_reload = (started_wall, time.time())
         self.echo(reload_line(result, what, millis, self.generation, self.config.source_dir))
         if result.get("generation") is not None:
             self.generation = int(result["generation"])

@@ -115,6 +115,21 @@ def test_editor_save_patterns_trigger_exactly_one_reload(live: Live, save) -> No
     assert live.watcher.reloads == 2
 
 
+def test_files_init_writes_into_the_source_folder_do_not_cause_a_reload_loop(live: Live) -> None:
+    stamp = live.root / "stamp.json"
+    writes = score_source(
+        "v2", init_extra=f"    open({str(stamp)!r}, 'w').write(repr(__import__('time').time()))\n"
+    )
+    live.score_py.write_text(writes)
+    wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))
+    assert live.line_with("changed during the reload") == (
+        "debugkit: stamp.json changed during the reload (written by init()?); ignored"
+    )
+    (live.root / "helper.py").write_text("VALUE = 2\n")  # barrier, as above
+    wait_for("the barrier change", lambda: live.answer()[1]["helper"] == 2)
+    assert live.server.status()["reloads"] == 2
+
+
 def test_in_flight_request_finishes_on_the_generation_it_started_on(live: Live) -> None:
     started, release = live.root / "started", live.root / "release"
     slow = score_source("v1").replace(
