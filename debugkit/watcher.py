@@ -136,7 +136,12 @@ class Watcher:
                     held = True
                     continue
                 held = False
-                self.handle(batch)
+                try:
+                    self.handle(batch)
+                except Exception as exc:  # one bad batch must not end a long debugging session
+                    self.echo(
+                        f"debugkit: watcher error ({type(exc).__name__}: {exc}); still watching"
+                    )
                 self.batches += 1
 
     @contextlib.contextmanager
@@ -269,9 +274,12 @@ class Watcher:
         with self.lock:
             try:
                 session = restart(self.session, config)
-            except UserError as exc:
+            except Exception as exc:  # build errors, engine errors, init timeouts
                 self._restart_pending = plan
-                self.echo(f"debugkit: restart failed: {exc.message}; the next save retries")
+                reason = (
+                    exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+                )
+                self.echo(f"debugkit: restart failed: {reason}; the next save retries")
                 return
             retarget = (config.source_dir, config.models) != (
                 self.config.source_dir,
@@ -290,9 +298,9 @@ class Watcher:
             tail = f"restart in {seconds:.1f} s: init() failed; fix and save to reload"
             self.echo(error_line(status.get("last_error"), tail, config.source_dir))
             return
+        generation = f" generation {self.generation}" if self.generation is not None else ""
         self.echo(
-            f"debugkit: restart {OK} generation {self.generation} in {seconds:.1f} s, "
-            f"serving at {session.url}"
+            f"debugkit: restart {OK}{generation} in {seconds:.1f} s, serving at {session.url}"
         )
 
     def _current_generation(self) -> int | None:

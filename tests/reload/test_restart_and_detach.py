@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import threading
@@ -111,6 +112,30 @@ def test_restart_with_a_broken_score_py_reports_init_failure(up) -> None:
     (root / "score.py").write_text(score_source("v3"))
     wait_for("the recovery", lambda: any(x.startswith(f"debugkit: reload {OK}") for x in lines))
     assert ServerClient(watcher.session.url).score(b"{}").json() == {"tag": "v3", "helper": 1}
+
+
+def test_failed_restart_is_reported_and_retried_on_the_next_save(up) -> None:
+    root, watcher, lines = up
+    config_file = root / "debugkit.yaml"
+    text = config_file.read_text()
+    old_port = str(watcher.session.port)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = str(taken.getsockname()[1])
+        config_file.write_text(text.replace(old_port, busy))
+        failed = wait_for(
+            "the failed restart", lambda: next((x for x in lines if "failed" in x), None), 60
+        )
+        assert failed.startswith(
+            f"debugkit: restart failed: the scoring port 127.0.0.1:{busy} is in use"
+        )
+        assert failed.endswith("; the next save retries")
+    free = str(free_port())
+    config_file.write_text(text.replace(old_port, free))
+    wait_for("the retried restart", lambda: any(f"restart {OK}" in x for x in lines), 60)
+    assert watcher.session.port == int(free)
+    assert ServerClient(watcher.session.url).score(b"{}").json() == {"tag": "v1", "helper": 1}
 
 
 def _detached(root: Path, log: Path) -> subprocess.Popen[bytes]:
