@@ -229,6 +229,12 @@ def _build_error(plan: ImagePlan, progress: _Progress) -> UserError:
             f"the image {plan.base} needs python3 with pip and access to the package index "
             "(check your pip settings: index-url, cert, proxy)"
         )
+        if any("No module named pip" in line for line in lines):
+            hint = (
+                f"the image {plan.base} has python3 but no pip, which debugkit needs to add "
+                "flask, waitress and debugpy; add pip to that image (python3 -m ensurepip, "
+                "or the python3-pip package)"
+            )
     elif "requirements.txt" in instruction:
         what = f"installing the packages of {env_name}"
     elif "sys.version_info" in instruction:

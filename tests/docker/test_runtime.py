@@ -109,6 +109,24 @@ def test_image_without_python_is_refused_clearly(make_project, docker_client, tm
             docker_client.images.remove("debugkit-test-nopy")
 
 
+def test_image_without_pip_is_refused_clearly(make_project, docker_client, tmp_path) -> None:
+    (tmp_path / "ctx").mkdir()
+    (tmp_path / "ctx" / "Dockerfile").write_text(
+        f"FROM {BASE_IMAGE}\nRUN rm -rf /usr/lib/python3/dist-packages/pip\n"
+    )
+    docker_client.images.build(path=str(tmp_path / "ctx"), tag="debugkit-test-nopip")
+    try:
+        root = make_project("init-crash")
+        (root / "debugkit.yaml").write_text(
+            (root / "debugkit.yaml").read_text() + "image: debugkit-test-nopip\n"
+        )
+        with pytest.raises(CheckFailed, match="has python3 but no pip"):
+            ensure_image(docker_client, load_config(root), _console()[0])
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove("debugkit-test-nopip")
+
+
 def test_a_stale_container_of_the_project_is_replaced(make_project, docker_client) -> None:
     config = load_config(make_project("init-crash"))
     runtime = DockerRuntime(docker_client, _console()[0])
