@@ -99,7 +99,8 @@ def dockerfile(plan: ImagePlan) -> str:
     lines += [
         f"RUN rm -rf {IMAGE_DIR} && mkdir -p {APP_ROOT}",
         f"COPY debugkit/ {SRC_DIR}/debugkit/",
-        f"ENV PYTHONPATH={LIB_DIR}:{SRC_DIR} AML_APP_ROOT={APP_ROOT} PYTHONUNBUFFERED=1 "
+        # keeps a PYTHONPATH the image already had (Azure ML images may set one)
+        f"ENV PYTHONPATH={LIB_DIR}:{SRC_DIR}${{PYTHONPATH:+:$PYTHONPATH}} AML_APP_ROOT={APP_ROOT} PYTHONUNBUFFERED=1 "
         "PYTHONDONTWRITEBYTECODE=1",
         f"WORKDIR {APP_ROOT}",
     ]

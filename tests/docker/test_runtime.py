@@ -86,6 +86,8 @@ def test_existing_image_gets_the_server_without_touching_its_environment(
         # the server's packages live beside the image's python, not inside its site-packages
         plain = container.exec_run(["env", "-u", "PYTHONPATH", "python3", "-c", "import flask"])
         assert plain.exit_code != 0
+        env = dict(e.split("=", 1) for e in container.attrs["Config"]["Env"])
+        assert env["PYTHONPATH"] == "/opt/debugkit/lib:/opt/debugkit/src"
     finally:
         runtime.stop(session)
 
