@@ -113,11 +113,13 @@ class Watcher:
         self._observer: Any = None
         self.observer_kind = ""  # "native" (inotify, FSEvents, ...) or "polling"
         self.ready = threading.Event()  # set once the observer is watching
+        self._stop = threading.Event()
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     def run(self, stop: threading.Event, on_ready: Callable[[], None] | None = None) -> None:
         """Watch until ``stop`` is set; ``on_ready`` runs once saves are being seen."""
+        self._stop = stop
         with self._observing():
             self._fingerprints.record(root for root, _ in watch_roots(self.config))
             self.generation = self._current_generation()
@@ -262,7 +264,7 @@ class Watcher:
             self.generation = int(result["generation"])
 
     def _restart(self, plan: Plan) -> None:
-        from debugkit.launcher import restart
+        from debugkit.launcher import restart, stop
 
         config = plan.config or self.config
         what = changed_names(plan.changed, [config.source_dir, config.project_dir])
@@ -280,6 +282,9 @@ class Watcher:
                     exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
                 )
                 self.echo(f"debugkit: restart failed: {reason}; the next save retries")
+                return
+            if self._stop.is_set():  # 'debugkit down' came while restarting: leave nothing behind
+                stop(session)
                 return
             retarget = (config.source_dir, config.models) != (
                 self.config.source_dir,
