@@ -23,7 +23,43 @@ from debugkit.errors import ConfigError
 
 # conda packages that need no pip counterpart: the interpreter and the installer themselves
 _CONDA_BUILTINS = {"python", "pip", "setuptools", "wheel"}
-_CONDA_SPEC = re.compile(r"^\s*(?:[\w.-]+::)?([A-Za-z0-9_.-]+)\s*(.*)$")
+# system libraries and toolchains conda ships that PyPI has no package for
+_CONDA_ONLY = {
+    "blas",
+    "ca-certificates",
+    "cudatoolkit",
+    "cudnn",
+    "cuda",
+    "cuda-toolkit",
+    "mkl",
+    "mkl-service",
+    "nccl",
+    "ncurses",
+    "nodejs",
+    "openblas",
+    "openssl",
+    "readline",
+    "sqlite",
+    "tk",
+    "xz",
+    "zlib",
+    "gcc",
+    "gxx",
+    "make",
+    "cmake",
+}
+# conda names whose PyPI package is called differently
+_CONDA_TO_PIP = {
+    "pytorch": "torch",
+    "pytorch-cpu": "torch",
+    "py-xgboost": "xgboost",
+    "py-opencv": "opencv-python-headless",
+    "opencv": "opencv-python-headless",
+    "pillow-simd": "pillow",
+    "tensorflow-gpu": "tensorflow",
+    "matplotlib-base": "matplotlib",
+}
+_CONDA_SPEC = re.compile(r"^\s*(?:[\w./-]+::)?([A-Za-z0-9_.-]+)\s*(.*)$")
 _PYTHON_VERSION = re.compile(r"^[=<>~!]*\s*(\d+(?:\.\d+){0,2})")
 
 
@@ -85,6 +121,7 @@ def _conda(path: Path, text: str) -> EnvironmentSpec:
             path, "dependencies", "expected a list of conda packages and a 'pip:' list"
         )
     pip: list[str] = []
+    from_conda: list[str] = []
     conda_only: list[str] = []
     python_version: str | None = None
     for i, dep in enumerate(deps):
@@ -93,18 +130,29 @@ def _conda(path: Path, text: str) -> EnvironmentSpec:
             pip.extend(_pip_list(path, key, dep))
         elif isinstance(dep, (str, int, float)):
             name, version = _conda_name(str(dep))
-            if name.lower() == "python":
+            lowered = name.lower()
+            if lowered == "python":
                 python_version = _python_version(path, key, version) or python_version
-            elif name.lower() not in _CONDA_BUILTINS:
+            elif lowered in _CONDA_BUILTINS:
+                continue
+            elif _is_conda_only(lowered):
                 conda_only.append(str(dep).strip())
+            else:
+                from_conda.append(_CONDA_TO_PIP.get(lowered, name) + _pip_version(version))
         else:
             raise ConfigError(path, key, f"expected a package name or a 'pip:' list, got {dep!r}")
     warnings: list[str] = []
+    if from_conda:
+        warnings.append(
+            f"{path.name}: conda packages installed with pip as {', '.join(from_conda)} "
+            "(pip builds, not conda's)"
+        )
     if conda_only:
         warnings.append(
             f"{path.name}: conda packages {', '.join(conda_only)} cannot be installed "
             "with pip and are skipped; add their pip names under 'pip:' if score.py needs them"
         )
+    pip = from_conda + pip
     return EnvironmentSpec(
         source=path,
         pip_requirements=tuple(pip),
@@ -126,6 +174,24 @@ def _pip_list(path: Path, key: str, dep: Mapping[str, Any]) -> list[str]:
             raise ConfigError(path, f"{key}.pip", "expected a list of pip requirement strings")
         out.extend(str(v).strip() for v in value if str(v).strip())
     return out
+
+
+def _is_conda_only(name: str) -> bool:
+    return name in _CONDA_ONLY or name.startswith(("lib", "_", "r-", "ld_impl"))
+
+
+def _pip_version(version: str) -> str:
+    """A conda version spec as pip's: ``=1.2`` (conda's fuzzy match) -> ``==1.2.*``;
+    a build string (``=1.2.3=py38_0``) is dropped; ``>=``, ``<``, ``==`` pass through."""
+    version = version.strip()
+    if not version:
+        return ""
+    if version[0].isdigit():  # "numpy 1.21.*", conda's space-separated form
+        version = "=" + version
+    if version.startswith("=") and not version.startswith("=="):
+        number = version[1:].split("=", 1)[0].rstrip("*").rstrip(".")
+        return f"=={number}.*" if number else ""
+    return version.replace(" ", "")
 
 
 def _conda_name(spec: str) -> tuple[str, str]:

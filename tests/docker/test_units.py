@@ -23,6 +23,8 @@ channels: [conda-forge]
 dependencies:
   - python=3.10.4
   - pip
+  - numpy=1.26
+  - pytorch::pytorch>=2.1
   - libgomp=13
   - conda-forge::cudatoolkit
   - pip:
@@ -34,11 +36,12 @@ dependencies:
 def test_conda_yaml_gives_pip_packages_python_version_and_a_warning(tmp_path: Path) -> None:
     (tmp_path / "myenv.yml").write_text(CONDA)
     spec = read_environment(tmp_path / "myenv.yml")
-    assert spec.pip_requirements == ("scikit-learn==1.3.2", "joblib")
+    assert spec.pip_requirements == ("numpy==1.26.*", "torch>=2.1", "scikit-learn==1.3.2", "joblib")
     assert spec.python_version == "3.10"
-    (warning,) = spec.warnings
-    assert "libgomp=13, conda-forge::cudatoolkit cannot be installed with pip" in warning
-    assert "myenv.yml" in warning
+    translated, skipped = spec.warnings
+    assert translated.startswith("myenv.yml: conda packages installed with pip as numpy==1.26.*")
+    assert "libgomp=13, conda-forge::cudatoolkit cannot be installed with pip" in skipped
+    assert skipped.startswith("myenv.yml: ")
 
 
 def test_requirements_txt_skips_comments(tmp_path: Path) -> None:
