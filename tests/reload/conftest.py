@@ -40,7 +40,7 @@ def score_source(tag: str, init_extra: str = "") -> str:
     return SCORE.format(tag=tag, init_extra=init_extra)
 
 
-def wait_for(what: str, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+def wait_for(what: str, predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
     """Poll until ``predicate`` is truthy; the deadline only turns a hang into a failure."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
