@@ -151,8 +151,6 @@ def _local_image_id(client: docker.DockerClient, name: str) -> str | None:
 def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Console) -> str:
     """Return the tag of an image for ``config``, building it only if no image has that tag."""
     plan = plan_image(config)
-    for warning in plan.spec.warnings:
-        console.print(f"[yellow]debugkit: warning: {warning}[/yellow]", highlight=False)
     with tempfile.TemporaryDirectory(prefix="debugkit-build-") as tmp:
         context = Path(tmp)
         fingerprint = _fill_context(plan, context, _local_image_id(client, plan.base))
@@ -163,6 +161,14 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
             return tag
         except docker.errors.ImageNotFound:
             pass
+        if plan.derived and plan.spec.pip_requirements:
+            console.print(
+                f"debugkit: using {plan.base} as it is: the packages of {plan.spec.source} "
+                "are not installed (the image is expected to have them)"
+            )
+        elif not plan.derived:  # once, with the build ('debugkit doctor' repeats them)
+            for warning in plan.spec.warnings:
+                console.print(f"[yellow]debugkit: warning: {warning}[/yellow]", highlight=False)
         what = f"the server onto {plan.base}" if plan.derived else f"image {tag}"
         console.print(f"debugkit: building {what} (once; reused until the environment changes)")
         started = time.monotonic()
