@@ -18,6 +18,7 @@ from lsp.hover import describe, find_call
 from lsp.settings import SECTION, Settings, parse_settings
 
 logger = logging.getLogger(__name__)
+REST_CHECK_DELAY_S = 0.05
 
 
 class DebugkitLanguageServer(LanguageServer):
@@ -42,27 +43,57 @@ class DebugkitLanguageServer(LanguageServer):
         for problem in problems:
             self.report_once(problem)
 
-    def lint(self, doc: TextDocument) -> list[types.Diagnostic]:
+    def lint(
+        self, doc: TextDocument, first_pass: bool = False
+    ) -> tuple[list[types.Diagnostic], bool]:
+        """Diagnostics, and whether the whole module was parsed.
+
+        ``first_pass`` skips parsing functions no rule can report on, so big files get
+        their findings fast; :meth:`publish` then checks the rest for syntax errors.
+        """
         if not self.settings.enabled:
-            return []
+            return [], True
         path = Path(doc.path) if doc.uri.startswith("file:") else None
         entry = True if path is not None and path.name in self.settings.entry_scripts else None
         result: LintResult = lint_source(
-            doc.source, path, self.settings.selection, entry_script=entry
+            doc.source,
+            path,
+            self.settings.selection,
+            entry_script=entry,
+            skip_quiet_chunks=first_pass,
         )
         for note in result.notes:
             self.report_once(note, types.MessageType.Info)
         if result.syntax_error:
-            return [syntax_diagnostic(result.syntax_error)]
-        return [to_diagnostic(f) for f in result.findings]
+            return [syntax_diagnostic(result.syntax_error)], True
+        return [to_diagnostic(f) for f in result.findings], result.complete
 
     def publish(self, uri: str) -> None:
         if self.pull_diagnostics:
             return
         doc = self.workspace.get_text_document(uri)
+        diagnostics, complete = self.lint(doc, first_pass=True)
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=self.lint(doc))
+            types.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=diagnostics)
         )
+        if not complete:
+            # later, so the publish above is written before the rest is parsed
+            asyncio.get_running_loop().call_later(
+                REST_CHECK_DELAY_S, self._check_rest, uri, doc.version, diagnostics
+            )
+
+    def _check_rest(self, uri: str, version: int | None, published: list[types.Diagnostic]) -> None:
+        """Parse what the first pass skipped; publish again only if that changes the result."""
+        doc = self.workspace.text_documents.get(uri)
+        if doc is None or doc.version != version:
+            return  # closed or changed: the newer lint covers it
+        diagnostics, _ = self.lint(doc)
+        if diagnostics != published:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=uri, version=doc.version, diagnostics=diagnostics
+                )
+            )
 
     def publish_later(self, uri: str) -> None:
         previous = self.pending.pop(uri, None)
@@ -168,7 +199,7 @@ def pull_diagnostics(
     ls: DebugkitLanguageServer, params: types.DocumentDiagnosticParams
 ) -> types.RelatedFullDocumentDiagnosticReport:
     doc = ls.workspace.get_text_document(params.text_document.uri)
-    return types.RelatedFullDocumentDiagnosticReport(items=ls.lint(doc))
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.lint(doc)[0])
 
 
 @server.feature(

@@ -150,26 +150,29 @@ def build_context(
     path: Path | None,
     entry_script: bool = False,
     models_loader: Callable[[], ProjectModels] | None = None,
+    calls: list[ast.Call] | None = None,
+    imports: list[ast.Import | ast.ImportFrom] | None = None,
 ) -> LintContext:
+    """Index ``tree``; pass ``calls``/``imports`` when already collected (see parsing.py)."""
+    if calls is None or imports is None:
+        calls, imports = [], []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.append(node)
     aliases: dict[str, str] = {}
-    calls: list[ast.Call] = []
-    imports: list[ast.Import | ast.ImportFrom] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            calls.append(node)
-        elif isinstance(node, ast.Import):
-            imports.append(node)
+    for node in imports:
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
                     aliases[alias.asname] = alias.name
                 else:
                     top = alias.name.split(".")[0]
                     aliases.setdefault(top, top)
-        elif isinstance(node, ast.ImportFrom):
-            imports.append(node)
-            if node.module and not node.level:
-                for alias in node.names:
-                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     functions = {stmt.name: stmt for stmt in tree.body if isinstance(stmt, FunctionNode)}
     return LintContext(
         path=path,

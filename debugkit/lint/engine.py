@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-import warnings
 from pathlib import Path
 
 from debugkit.lint.context import ProjectModels, build_context
 from debugkit.lint.model import LintResult, SyntaxProblem
 from debugkit.lint.noqa import is_suppressed
+from debugkit.lint.parsing import parse_module
 from debugkit.lint.project import is_entry_script, project_models
 from debugkit.lint.registry import all_rules
 from debugkit.lint.selection import RuleSelection
@@ -21,18 +20,19 @@ def lint_source(
     entry_script: bool | None = None,
     models: ProjectModels | None = None,
     read_project: bool = True,
+    skip_quiet_chunks: bool = False,
 ) -> LintResult:
     """Lint one module's text.
 
     ``path`` locates the project (config, models); ``entry_script`` forces the
     scoring-script rules on or off (None: decide from the project's config and
     whether the module defines ``run``); ``models`` overrides the project's models.
+    ``skip_quiet_chunks``: see :func:`debugkit.lint.parsing.parse_module`
+    (``result.complete`` says whether the whole module was parsed).
     """
     selection = selection or RuleSelection()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(source, filename=str(path or "<string>"))
+        parsed = parse_module(source, str(path or "<string>"), skip_quiet_chunks)
     except SyntaxError as err:
         return LintResult(
             syntax_error=SyntaxProblem(
@@ -53,8 +53,16 @@ def lint_source(
         entry_script = bool(
             path and read_project and "def run" not in source and is_entry_script(path)
         )
-    ctx = build_context(source, tree, path, entry_script=entry_script, models_loader=load_models)
-    result = LintResult(is_scoring_script=ctx.is_scoring_script)
+    ctx = build_context(
+        source,
+        parsed.tree,
+        path,
+        entry_script=entry_script,
+        models_loader=load_models,
+        calls=parsed.calls,
+        imports=parsed.imports,
+    )
+    result = LintResult(is_scoring_script=ctx.is_scoring_script, complete=parsed.complete)
     for rule in all_rules():
         if not selection.enabled(rule.info):
             continue

@@ -147,3 +147,4 @@ class LintResult:
     syntax_error: SyntaxProblem | None = None
     notes: list[str] = field(default_factory=list)  # e.g. a config error that disabled a rule
     is_scoring_script: bool = False
+    complete: bool = True  # False: parts of the module were not parsed (syntax not checked there)

@@ -127,3 +127,30 @@ def test_init_swallow_fix_reraises() -> None:
     fixed = _apply(source, "DK110", "Re-raise")
     assert "        print(e)\n        raise\n" in fixed
     assert "DK110" not in {f.code for f in lint_source(fixed).findings}
+
+
+HELPERS = "".join(f"\n\ndef helper_{i}(x):\n    return x + {i}\n" for i in range(5))
+LEAKY_RUN = "\n\ndef init():\n    pass\n\n\ndef run(raw):\n    try:\n        return raw\n    except Exception as e:\n        return str(e)\n"
+
+
+def test_first_pass_skips_quiet_functions_but_finds_the_same() -> None:
+    source = "import json\n" + HELPERS + LEAKY_RUN
+    quick = lint_source(source, skip_quiet_chunks=True)
+    full = lint_source(source)
+    assert not quick.complete and full.complete
+    assert [(f.line, f.code) for f in quick.findings] == [(f.line, f.code) for f in full.findings]
+    assert "DK101" in {f.code for f in full.findings}
+
+
+def test_syntax_error_in_a_quiet_function_is_found_by_the_full_pass() -> None:
+    source = "import json\n" + HELPERS.replace("return x + 3", "return x +") + LEAKY_RUN
+    assert lint_source(source, skip_quiet_chunks=True).syntax_error is None
+    error = lint_source(source).syntax_error
+    assert error is not None and error.line == source.splitlines().index("    return x +") + 1
+
+
+def test_chunk_split_inside_a_string_falls_back_to_a_whole_parse() -> None:
+    source = 'DOC = """\ndef run(raw):\n    return str(e)\n"""\n' + LEAKY_RUN
+    result = lint_source(source)
+    assert result.syntax_error is None
+    assert [(f.line, f.code) for f in result.findings if f.code == "DK101"] == [(15, "DK101")]

@@ -270,3 +270,13 @@ async def test_hover_on_get_model_path_shows_the_container_path(
         )
     )
     assert nothing is None
+
+
+async def test_syntax_error_in_a_function_skipped_by_the_first_pass_is_published(
+    client: LanguageClient, tmp_path: Path
+):
+    helpers = "".join(f"\n\ndef helper_{i}(x):\n    return x + {i}\n" for i in range(20))
+    source = LEAKY_SOURCE + helpers.replace("return x + 7", "return x +")
+    uri = uri_in(tmp_path, text=source)
+    await open_document(client, uri, source)
+    await wait_until(lambda: codes(client.diagnostics.get(uri, [])) == ["DK000"])
