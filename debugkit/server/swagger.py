@@ -104,7 +104,12 @@ def _swagger2(name: str, version: str, prefix: str) -> dict[str, Any]:
                 }
             },
         },
-        "definitions": {"ErrorResponse": _error_response()},
+        # Key order as in azmlinfsrv's template, so the JSON text is the same.
+        "definitions": {
+            "ServiceInput": {},
+            "ServiceOutput": {},
+            "ErrorResponse": _error_response(),
+        },
     }
 
 
@@ -181,7 +186,11 @@ def _swagger3(name: str, version: str, prefix: str) -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": {"ErrorResponse": _error_response()},
+            "schemas": {
+                "ServiceInput": {},
+                "ServiceOutput": {},
+                "ErrorResponse": _error_response(),
+            },
             "securitySchemes": {
                 "Bearer": {
                     "type": "apiKey",

@@ -31,18 +31,27 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def azmlinfsrv_url():
-    subprocess.run(
-        [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "inference-schema"],
-        check=True,
-        capture_output=True,
-    )
+ECHO = """\
+import json
+
+
+def init():
+    pass
+
+
+def run(data, request_headers):
+    if data == "boom":
+        raise ValueError("boom")
+    return {"data": data, "custom": request_headers.get("X-Custom")}
+"""
+
+
+def launch_azmlinfsrv(project: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("AML_APP_ROOT", "AZUREML_MODEL_DIR")}
     process = subprocess.Popen(
         [str(VENV / "bin" / "azmlinfsrv"), "--entry_script", "score.py", "--port", str(port)],
-        cwd=EXAMPLES / "inference-schema",
+        cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -55,6 +64,17 @@ def azmlinfsrv_url():
                 break
         except OSError:
             time.sleep(0.1)
+    return process, url
+
+
+@pytest.fixture(scope="module")
+def azmlinfsrv_url():
+    subprocess.run(
+        [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "inference-schema"],
+        check=True,
+        capture_output=True,
+    )
+    process, url = launch_azmlinfsrv(EXAMPLES / "inference-schema")
     yield url
     process.terminate()
     process.wait(10)
@@ -65,6 +85,18 @@ def debugkit_server():
     server: RunningServer = start_server(EXAMPLES / "inference-schema" / "score.py")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def echo_pair(tmp_path_factory):
+    project = tmp_path_factory.mktemp("echo")
+    (project / "score.py").write_text(ECHO)
+    process, url = launch_azmlinfsrv(project)
+    server = start_server(project / "score.py")
+    yield url, server
+    server.stop()
+    process.terminate()
+    process.wait(10)
 
 
 CASES = [
@@ -93,7 +125,37 @@ def test_same_answer_as_azmlinfsrv(
     theirs = http(method, azmlinfsrv_url + path, data, headers)
     ours = http(method, debugkit_server.url + path, data, headers)
     assert ours.status == theirs.status
-    if theirs.header("Content-Type") == "application/json":
-        assert ours.json() == theirs.json()
-    else:
-        assert ours.text == theirs.text
+    assert ours.text == theirs.text  # byte for byte, key order included
+    assert ours.header("Content-Type") == theirs.header("Content-Type")
+
+
+ECHO_CASES = [
+    ("POST", "/score", b'{"a": 1}', {"Content-Type": "application/json"}),
+    ("POST", "/score", b"plain text", {"Content-Type": "text/plain", "X-Custom": "yes"}),
+    ("POST", "/score", b"a=1&b=2", {"Content-Type": "application/x-www-form-urlencoded"}),
+    ("POST", "/score", b"\xff\xfe", {"Content-Type": "application/json"}),
+    ("GET", "/score?a=1&b=x&b=y", None, {}),
+    ("OPTIONS", "/score", None, {}),
+    ("GET", "/swagger.json", None, {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "headers"), ECHO_CASES)
+def test_undecorated_run_same_answer_as_azmlinfsrv(echo_pair, method, path, body, headers):
+    theirs_url, server = echo_pair
+    theirs = http(method, theirs_url + path, body, headers)
+    ours = http(method, server.url + path, body, headers)
+    assert ours.status == theirs.status
+    assert ours.text == theirs.text
+    assert ours.header("Content-Type") == theirs.header("Content-Type")
+
+
+def test_run_exception_differs_only_in_the_status_code(echo_pair):
+    """azmlinfsrv answers 500; the deployed front end (and debugkit) answer 502."""
+    theirs_url, server = echo_pair
+    theirs = http("POST", theirs_url + "/score", b"boom", {"Content-Type": "text/plain"})
+    ours = server.score(b"boom", headers={"Content-Type": "text/plain"})
+    assert (theirs.status, ours.status) == (500, 502)
+    generic = "An unexpected error occurred in scoring script. Check the logs for more info."
+    assert theirs.json() == {"message": generic}
+    assert ours.json()["error"]["message"] == "boom"  # debug mode adds the details
