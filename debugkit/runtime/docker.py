@@ -121,7 +121,9 @@ class DockerRuntime(Runtime):
                 ports=ports,
                 deployment=deployment,
             )
-        except BaseException:
+        except BaseException:  # including Ctrl-C: leave nothing behind
+            with contextlib.suppress(docker.errors.DockerException):
+                self.remove_project_containers(config.project_key)
             _remove_work(work_dir, mountpoint)
             raise
         return Session(
