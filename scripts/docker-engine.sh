@@ -26,6 +26,10 @@ fi
 
 if docker info >/dev/null 2>&1; then
     say "engine already answers"
+elif docker info 2>&1 | grep -qi "permission denied"; then
+    say "an engine runs but this user may not use it: add yourself to the 'docker' group" \
+        "(sudo usermod -aG docker \$USER, then log in again)" >&2
+    exit 3
 else
     say "starting dockerd (log: $DOCKERD_LOG)"
     # setsid: the engine outlives this script and the test run that started it
