@@ -167,8 +167,23 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
             assert frame["line"] == line
             assert dap.locals(frame["id"])["total"] == "18"
+            time.sleep(7)  # paused longer than request_timeout_s (5): no 504 for a held request
+            assert not pending.done()
             dap.continue_(stopped["threadId"])
             result = pending.result(timeout=60)
             assert result.status == 200 and result.json()["doubled"] == 36
+
+            # A helper module of the source folder, mapped the same way.
+            helper = root / "helper.py"
+            helper_line = line_of(helper, "BP-HELPER")
+            dap.set_breakpoints(str(local_score), [])
+            dap.set_breakpoints(str(helper), [helper_line])
+            pending = score_async(server, [1])
+            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+            frame = dap.top_frame(stopped["threadId"])
+            assert Path(frame["source"]["path"]).resolve() == helper.resolve()
+            assert frame["line"] == helper_line and dap.locals(frame["id"])["x"] == "3"
+            dap.continue_(stopped["threadId"])
+            assert pending.result(timeout=60).status == 200
     finally:
         up.stop()
