@@ -175,7 +175,7 @@ def bench_docker_restart(config: ProjectConfig, session: Session, saves: int) ->
 
 
 def bench_process_restart(config: ProjectConfig, holder: list[Session], saves: int) -> Series:
-    series = Series("process restart", note="no Docker runtime: server process stop + start")
+    series = Series("process restart", note="debugkit restart: server process stop + start")
 
     def restart() -> None:
         holder[0] = launcher.restart(holder[0], config)

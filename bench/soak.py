@@ -244,7 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         ("reloads", f"{reloads} ({len(versions_by_gen)} generations seen by clients)"),
         (
             "failed reloads"
-            + (" (file saved again while it was read; not a failure)" if args.burst_ms else ""),
+            + (
+                " (a burst save can land mid-read; last version served: checked)"
+                if args.burst_ms
+                else ""
+            ),
             len(failed_reloads),
         ),
         ("requests", len(responses)),
