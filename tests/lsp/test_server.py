@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,10 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
+from debugkit import session as sessions
+from debugkit.client import ServerClient
+from debugkit.config import load_config
+from debugkit.errors import UserError
 from tests.lsp.helpers import (
     SERVER,
     WAIT_S,
@@ -280,3 +289,88 @@ async def test_syntax_error_in_a_function_skipped_by_the_first_pass_is_published
     uri = uri_in(tmp_path, text=source)
     await open_document(client, uri, source)
     await wait_until(lambda: codes(client.diagnostics.get(uri, [])) == ["DK000"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def running_session(tmp_path: Path):
+    """A real scoring server (`python -m debugkit.server`) for tmp_path, recorded as a debugkit session."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "model.pkl").write_bytes(b"x")
+    (tmp_path / "debugkit.yaml").write_text(
+        "models:\n  - {name: my-best-model, version: 3, path: model/model.pkl}\n"
+    )
+    layout = tmp_path / "azureml-models" / "my-best-model" / "3"
+    layout.mkdir(parents=True)
+    (layout / "model.pkl").write_bytes(b"x")
+    (tmp_path / "score.py").write_text(HOVER_SOURCE)
+    port = _free_port()
+    env = {**os.environ, "AML_APP_ROOT": str(tmp_path)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "debugkit.server",
+            "--entry-script",
+            str(tmp_path / "score.py"),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = ServerClient(f"http://127.0.0.1:{port}", timeout=2)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if client.health().status == 200:
+                    break
+            except UserError:
+                pass
+            assert process.poll() is None, "the scoring server exited"
+            assert time.monotonic() < deadline, "the scoring server did not become healthy"
+            time.sleep(0.2)
+        key = load_config(tmp_path).project_key
+        sessions.save(sessions.Session(key, str(tmp_path), "process", "127.0.0.1", port, None))
+        yield tmp_path
+        sessions.remove(key)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+HOVER_SOURCE = (
+    "from azureml.core.model import Model\n\n\ndef init():\n"
+    "    global path\n    path = Model.get_model_path('my-best-model')\n\n\n"
+    "def unused():\n    return Model.get_model_path('my-best-modle')\n\n\n"
+    "def run(raw_data):\n    return path\n"
+)
+
+
+async def test_hover_asks_the_running_session(client: LanguageClient, running_session: Path):
+    uri = (running_session / "score.py").as_uri()
+    await open_document(client, uri, HOVER_SOURCE)
+
+    async def hover_at(line: int) -> str:
+        hover = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=20),
+            )
+        )
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        return hover.contents.value
+
+    found = await hover_at(5)
+    assert "Running container" in found
+    assert "azureml-models/my-best-model/3/model.pkl` exists" in found
+    typo = await hover_at(9)
+    assert "Not configured for this project" in typo
+    assert "Did you mean `my-best-model`?" in typo
