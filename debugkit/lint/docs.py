@@ -20,6 +20,30 @@ Suppress one line with `# noqa: CODE`. Choose rules with `select`/`ignore`
 Rules marked *scoring scripts* apply to files that define `run()` or are the
 project's configured entry script.
 
+## Running it
+
+* `debugkit lint [PATH...]` prints `FILE:LINE:COL: CODE message` (one per line, for
+  problem matchers and CI logs); `--format json` or `--format sarif` (SARIF 2.1.0).
+  Exit 0 clean, 1 findings, 2 usage error or a file that does not parse (`DK000`).
+* `debugkit lsp` (or `python -m lsp`) runs the language server over stdio:
+  diagnostics on open, change (debounced) and save, or pulled
+  (`textDocument/diagnostic`) when the client supports it; a quick fix per
+  rule plus "Disable CODE for this line"; hover on `get_model_path(...)`.
+* Editor settings, section `debugkit.lint` (also accepted as
+  `initializationOptions`, flat or as `{"lint": {...}}`); a bad value is reported
+  once and its default used:
+
+| key | default | meaning |
+|---|---|---|
+| `enabled` | `true` | lint at all |
+| `select` | `[]` (all) | rule codes, prefixes or names to run |
+| `ignore` | `[]` | rule codes, prefixes or names to skip |
+| `debounceMs` | `300` | wait after the last change before linting (0-5000) |
+| `hoverTimeoutMs` | `500` | how long hover waits for a running debugkit session (0-5000) |
+| `entryScripts` | `[]` | extra file names always linted as scoring scripts |
+
+## Rules
+
 | code | name | severity | confidence | applies to | summary |
 |---|---|---|---|---|---|
 """
