@@ -19,6 +19,11 @@ IGNORED_DIRS = frozenset(
         ".vscode",
         ".venv",
         "venv",
+        "site-packages",  # a virtualenv under any other name
+        "dist-packages",
+        ".tox",
+        ".nox",
+        ".eggs",
         "node_modules",
     }
 )

@@ -40,6 +40,7 @@ class FakeClock:
         "proj/score.py___jb_old___",
         "proj/sub/.git",
         "proj/server.log",
+        "proj/env/lib/python3.11/site-packages/numpy/__init__.py",
     ],
 )
 def test_editor_and_cache_files_are_ignored(path: str) -> None:
