@@ -154,3 +154,12 @@ def test_chunk_split_inside_a_string_falls_back_to_a_whole_parse() -> None:
     result = lint_source(source)
     assert result.syntax_error is None
     assert [(f.line, f.code) for f in result.findings if f.code == "DK101"] == [(15, "DK101")]
+
+
+def test_entry_points_bound_without_def_count_for_the_configured_entry_script() -> None:
+    bound = (
+        'from scoring_app import init\n\npredictor = object()\nrun = getattr(predictor, "run")\n'
+    )
+    assert [f.code for f in lint_source(bound, entry_script=True).findings] == []
+    missing = [f.message for f in lint_source("x = 1\n", entry_script=True).findings]
+    assert len(missing) == 2 and "init()" in missing[0] and "run()" in missing[1]

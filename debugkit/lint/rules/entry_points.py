@@ -80,8 +80,9 @@ class EntryPoints(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
+        bound = _module_level_names(ctx.tree)
         for name in ("init", "run"):
-            if name not in ctx.functions:
+            if name not in bound:
                 yield self._at_start(
                     ctx, f"no module-level {name}() function; the scoring server calls {name}()"
                 )
@@ -131,6 +132,20 @@ class EntryPoints(Rule):
 
     def _at_start(self, ctx: LintContext, message: str) -> Finding:
         return Finding(self.info, message, 1, 0, 1, len(ctx.line_text(1)))
+
+
+def _module_level_names(tree: ast.Module) -> set[str]:
+    """Names bound at module level: functions, classes, assignments, imports (`run = app.run`)."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in stmt.names)
+    return names
 
 
 def _name_node(ctx: LintContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.AST:
