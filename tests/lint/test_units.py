@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from debugkit.lint import RuleSelection, find_rule, lint_source
+from debugkit.lint import RuleSelection, find_rule, lint_file, lint_source
 from debugkit.lint.noqa import add_noqa, is_suppressed
 from lsp.settings import Settings, parse_settings
 
@@ -163,3 +163,13 @@ def test_entry_points_bound_without_def_count_for_the_configured_entry_script() 
     assert [f.code for f in lint_source(bound, entry_script=True).findings] == []
     missing = [f.message for f in lint_source("x = 1\n", entry_script=True).findings]
     assert len(missing) == 2 and "init()" in missing[0] and "run()" in missing[1]
+
+
+def test_configured_entry_script_without_run_gets_the_scoring_rules(tmp_path) -> None:
+    (tmp_path / "debugkit.yaml").write_text("entry_script: serve.py\n")
+    script = tmp_path / "serve.py"
+    script.write_text("def init():\n    pass\n")
+    other = tmp_path / "helpers.py"
+    other.write_text("def init():\n    pass\n")
+    assert [f.code for f in lint_file(script).findings] == ["DK104"]
+    assert lint_file(other).findings == []

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from debugkit import session as sessions
 from debugkit.client import ServerClient
@@ -374,3 +374,19 @@ async def test_hover_asks_the_running_session(client: LanguageClient, running_se
     typo = await hover_at(9)
     assert "Not configured for this project" in typo
     assert "Did you mean `my-best-model`?" in typo
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "debugkit", "lsp"])
+)
+async def cli_client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=push_capabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_debugkit_lsp_command_serves_the_same_diagnostics(
+    cli_client: LanguageClient, tmp_path: Path
+):
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    assert codes(await open_document(cli_client, uri, LEAKY_SOURCE)) == ["DK101", "DK103"]
