@@ -79,8 +79,27 @@ def check_engine() -> tuple[Check, dict | None]:
         info = client.info()
         version = client.version().get("Version", "?")
     except UserError as exc:
-        return Check(False, "docker engine", str(exc)), None
+        detail = f"{exc} ('debugkit up' falls back to the process runtime)"
+        return Check(False, "docker engine", detail), None
     return Check(True, "docker engine", f"Docker {version} answers"), info
+
+
+def check_base_image(config: ProjectConfig, engine_ok: bool) -> Check:
+    from debugkit.runtime.docker import engine
+    from debugkit.runtime.image import plan_image
+    from debugkit.runtime.pipconfig import PipSettings
+
+    base = plan_image(config, pip=PipSettings()).base
+    what = "image" if config.image else "base image"
+    if not engine_ok:
+        return Check(None, what, f"{base}: not checked without an engine")
+    import docker.errors
+
+    try:
+        engine().images.get(base)
+    except docker.errors.ImageNotFound:
+        return Check(True, what, f"{base} is not here yet; the first 'debugkit up' pulls it")
+    return Check(True, what, f"{base} is present")
 
 
 def check_resources(config: ProjectConfig, info: dict | None) -> Check:
@@ -157,6 +176,7 @@ def run_checks(project_dir: Path) -> list[Check]:
         lambda: check_models(config),
         lambda: check_port(config, config.deployment.port, "scoring port", "--port"),
         lambda: check_port(config, config.deployment.debug_port, "debug port", "--debug-port"),
+        lambda: check_base_image(config, info is not None),
         lambda: check_resources(config, info),
         lambda: check_lint(config),
     ]

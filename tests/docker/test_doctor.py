@@ -42,7 +42,7 @@ def test_failures_are_crossed_with_a_remedy_and_exit_1(make_project) -> None:
     assert "is in use" in ports and "--port" in ports
     (resources,) = [line for line in lines if line.startswith("\u2717 resources:")]
     assert "cannot be scheduled: requests 100000 GB memory" in resources
-    assert lines[-1] == "2 of 8 checks failed"
+    assert lines[-1] == "2 of 9 checks failed"
 
 
 def test_a_broken_config_fails_and_skips_what_depends_on_it(make_project) -> None:
