@@ -7,8 +7,6 @@ const ATTACH_CONTAINER = "debugkit: attach to scoring container";
 const ATTACH_PROCESS = "debugkit: attach to local process";
 const TASK_UP = "debugkit: up";
 const TASK_UP_PROCESS = "debugkit: up (local process)";
-const READY_LINE = /^debugkit: ready at (\S+)/;
-const INIT_FAILED_LINE = /^debugkit: init\(\) failed/;
 
 /**
  * Split a command setting such as `python -m debugkit` or `"C:\\My Tools\\debugkit.exe"`
@@ -120,22 +118,6 @@ function upTaskLabel(runtime) {
 }
 
 /**
- * What a line of `debugkit up` output says about readiness.
- * @param {string} line
- * @returns {{state: "ready", url: string} | {state: "init_failed"} | undefined}
- */
-function readiness(line) {
-  const ready = READY_LINE.exec(line);
-  if (ready) {
-    return { state: "ready", url: ready[1] };
-  }
-  if (INIT_FAILED_LINE.test(line)) {
-    return { state: "init_failed" };
-  }
-  return undefined;
-}
-
-/**
  * The attach configuration printed by `debugkit vscode attach-config`, checked.
  * @param {string} stdout
  */
@@ -163,6 +145,5 @@ module.exports = {
   cliCall,
   attachConfigurationName,
   upTaskLabel,
-  readiness,
   parseAttachConfig,
 };

@@ -60,15 +60,6 @@ test("attach picks the launch.json configuration that matches the runtime", () =
   assert.equal(logic.upTaskLabel("docker"), logic.TASK_UP);
 });
 
-test("readiness reads debugkit up's console lines", () => {
-  assert.deepEqual(logic.readiness("debugkit: ready at http://127.0.0.1:8890/score (generation 1)"), {
-    state: "ready",
-    url: "http://127.0.0.1:8890/score",
-  });
-  assert.deepEqual(logic.readiness("debugkit: init() failed at http://127.0.0.1:8890/score; ..."), { state: "init_failed" });
-  assert.equal(logic.readiness("debugkit: starting /p/score.py (docker runtime) ..."), undefined);
-});
-
 test("parseAttachConfig accepts debugkit's output and rejects the rest", () => {
   const good = JSON.stringify({ type: "debugpy", request: "attach", connect: { host: "127.0.0.1", port: 5678 } });
   assert.equal(logic.parseAttachConfig(good).connect.port, 5678);
