@@ -88,7 +88,7 @@ class DockerRuntime(Runtime):
         deployment = config.deployment
         problems = scheduling_problems(deployment, self.client.info())
         if problems:
-            raise UserError(problems[0])
+            raise UserError("; ".join(problems))
         debug_port = deployment.debug_port if options.debug and not options.production else None
         self._warn_if_exposed(deployment.host, debug_port is not None)
         image = ensure_image(self.client, config, self.console)
@@ -108,9 +108,11 @@ class DockerRuntime(Runtime):
                 labels[LABEL_MOUNTPOINT] = str(mountpoint)
             if options.foreground:
                 labels[LABEL_OWNER] = str(os.getpid())
-            ports: dict[str, Any] = {f"{SCORING_PORT}/tcp": (deployment.host, deployment.port)}
+            # the engine publishes on addresses, not names
+            publish = "127.0.0.1" if deployment.host == "localhost" else deployment.host
+            ports: dict[str, Any] = {f"{SCORING_PORT}/tcp": (publish, deployment.port)}
             if debug_port is not None:
-                ports[f"{DEBUG_PORT}/tcp"] = (deployment.host, debug_port)
+                ports[f"{DEBUG_PORT}/tcp"] = (publish, debug_port)
             container = self._run(
                 image,
                 command=_command(config, options, debug_port is not None),
