@@ -33,7 +33,7 @@ from debugkit.errors import UserError
 from debugkit.watch.classify import Action, Classifier, Plan
 from debugkit.watch.debounce import Debouncer
 from debugkit.watch.filters import is_ignored
-from debugkit.watch.fingerprint import Fingerprints
+from debugkit.watch.fingerprint import Fingerprints, fingerprint
 from debugkit.watch.report import OK, changed_names, error_line, reload_line, serving, shown
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
@@ -246,6 +246,7 @@ class Watcher:
             kept = serving(self.generation)
             self.echo(f"debugkit: not reloaded until the syntax error is fixed; {kept}")
             return
+        before = {path: fingerprint(path) for path in plan.changed}
         started, started_wall = time.monotonic(), time.time()
         self.reloads += 1
         try:
@@ -259,6 +260,11 @@ class Watcher:
             return
         millis = (time.monotonic() - started) * 1000
         self._last_reload = (started_wall, time.time())
+        if not result.get("ok") and any(fingerprint(p) != h for p, h in before.items()):
+            # saved again while the server read it (half-written file): the new save's own
+            # events are already on their way, and its reload is the one that counts
+            self.echo(f"debugkit: {what} changed again during the reload; reloading again")
+            return
         self.echo(reload_line(result, what, millis, self.generation, self.config.source_dir))
         if result.get("generation") is not None:
             self.generation = int(result["generation"])

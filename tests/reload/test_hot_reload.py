@@ -130,6 +130,18 @@ def test_files_init_writes_into_the_source_folder_do_not_cause_a_reload_loop(liv
     assert live.server.status()["reloads"] == 2
 
 
+def test_a_save_during_a_failing_reload_is_reloaded_not_reported(live: Live) -> None:
+    # v2's init() stands in for an editor saving v3 while the server reads v2
+    saves_v3 = f"    open({str(live.score_py)!r}, 'w').write({score_source('v3')!r})\n"
+    live.score_py.write_text(
+        score_source("v2", init_extra=saves_v3 + "    raise RuntimeError('half')\n")
+    )
+    wait_for("v3", lambda: live.answer() == (2, {"tag": "v3", "helper": 1}))
+    assert live.lines[0] == "debugkit: score.py changed again during the reload; reloading again"
+    assert live.lines[1].startswith(f"debugkit: reload {OK} generation 2 ")
+    assert not any("RuntimeError" in line for line in live.lines)
+
+
 def test_in_flight_request_finishes_on_the_generation_it_started_on(live: Live) -> None:
     started, release = live.root / "started", live.root / "release"
     slow = score_source("v1").replace(
