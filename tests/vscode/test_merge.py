@@ -109,6 +109,12 @@ def test_ports_and_paths_come_from_the_project_config(tmp_path: Path) -> None:
     assert up["isBackground"] is True
     assert up["args"][:2] == ["up", "${workspaceFolder}"]
     assert {t["label"] for t in tasks} >= {vscode.TASK_DOWN, vscode.TASK_RELOAD, vscode.TASK_LINT}
+    labels = {t["label"] for t in tasks}
+    for configuration in launch_of(project)["configurations"]:
+        if "preLaunchTask" in configuration:
+            task = by_name(tasks, "label", configuration["preLaunchTask"])
+            assert task["isBackground"] is True  # else F5 waits for `up` to exit
+    assert labels >= {vscode.TASK_UP, vscode.TASK_UP_PROCESS}
 
 
 def test_workspace_above_the_project_gets_relative_paths(tmp_path: Path) -> None:
