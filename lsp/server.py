@@ -108,7 +108,9 @@ class DebugkitLanguageServer(LanguageServer):
 
     def relint_all(self) -> None:
         if self.pull_diagnostics:
-            self.workspace_diagnostic_refresh(None)
+            workspace = self.client_capabilities.workspace
+            if workspace and workspace.diagnostics and workspace.diagnostics.refresh_support:
+                self.workspace_diagnostic_refresh(None)
             return
         for uri in list(self.workspace.text_documents):
             self.publish(uri)

@@ -27,6 +27,7 @@ MODEL_LOADERS = {
     "catboost.CatBoost.load_model",
     "sklearn.externals.joblib.load",
     "gensim.models.Word2Vec.load",
+    "transformers.pipeline",
 }
 MODEL_LOADER_SUFFIXES = (".from_pretrained",)
 MODEL_LOADER_PREFIXES = ("mlflow.",)  # mlflow.<flavor>.load_model

@@ -222,6 +222,10 @@ async def vscode_client(lsp_client: LanguageClient):
     capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(
         dynamic_registration=False
     )
+    assert capabilities.workspace is not None
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(
+        refresh_support=True
+    )
     await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
     yield
     await lsp_client.shutdown_session()
@@ -245,6 +249,12 @@ async def test_pull_diagnostics(vscode_client: LanguageClient, tmp_path: Path):
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     assert "DK101" in codes(report.items)
     assert uri not in vscode_client.diagnostics  # pull clients are not pushed to as well
+    before = vscode_client.diagnostic_refresh_count
+    vscode_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={})
+    )
+    # new settings: the server asks the client to pull again
+    await wait_until(lambda: vscode_client.diagnostic_refresh_count > before)
 
 
 async def test_hover_on_get_model_path_shows_the_container_path(

@@ -108,7 +108,7 @@ class HardCodedModelPath(Rule):
             is_open = name in ("open", "io.open")
             if not (is_open or is_model_loader(name)):
                 continue
-            if name.endswith(".from_pretrained"):
+            if name.endswith((".from_pretrained", ".pipeline")):
                 continue  # model hub ids look like relative paths
             if constants is None:
                 constants = _module_string_constants(ctx)
