@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from debugkit.config import CONFIG_FILE, ProjectConfig, load_config
@@ -9,6 +10,9 @@ from debugkit.errors import ConfigError
 from debugkit.lint.context import ProjectModels
 
 CONTAINER_MODELS_ROOT = "/var/azureml-app/azureml-models"
+CONFIG_CACHE_S = 2.0
+
+_configs: dict[Path, tuple[float, ProjectConfig | ConfigError]] = {}
 
 
 def _is_v2_deployment(file: Path) -> bool:
@@ -35,8 +39,23 @@ def find_project_dir(file: Path) -> Path:
 
 
 def load_project(file: Path) -> ProjectConfig:
-    """Raises ConfigError like the runtime would."""
-    return load_config(find_project_dir(file))
+    """Raises ConfigError like the runtime would.
+
+    Remembered for a moment per folder: the editor lints on every pause in typing,
+    and re-reading YAML each time would cost more than the lint.
+    """
+    folder = file.resolve().parent
+    now = time.monotonic()
+    cached = _configs.get(folder)
+    if cached is None or now - cached[0] > CONFIG_CACHE_S:
+        try:
+            cached = (now, load_config(find_project_dir(file)))
+        except ConfigError as err:
+            cached = (now, err)
+        _configs[folder] = cached
+    if isinstance(cached[1], ConfigError):
+        raise cached[1]
+    return cached[1]
 
 
 def is_entry_script(file: Path) -> bool:
