@@ -17,7 +17,7 @@ from debugkit.server import modelpath
 from debugkit.server.debugger import Debugger
 from debugkit.server.errorinfo import describe_exception
 from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
-from debugkit.server.limits import ConcurrencyLimiter, RunExecutor
+from debugkit.server.limits import ConcurrencyLimiter, RunExecutor, RunOutcome
 from debugkit.server.loader import RAW_HTTP
 from debugkit.server.options import ServerOptions
 from debugkit.server.service import READY, STARTING, ScoringService
@@ -126,15 +126,15 @@ class ScoringApp:
             if not handed_over:
                 self.limiter.release()
 
-    def _run_response(self, outcome: Any, headers: dict[str, str]) -> Response:
+    def _run_response(self, outcome: RunOutcome, headers: dict[str, str]) -> Response:
         headers["x-ms-run-fn-exec-ms"] = f"{outcome.elapsed_ms:.3f}"
         if outcome.timed_out:
             headers["x-ms-run-function-failed"] = "True"
             timeout_ms = int(self.options.request_timeout_s * 1000)
-            body: dict[str, Any] = {"message": f"Scoring timeout after {timeout_ms} ms"}
+            payload: dict[str, Any] = {"message": f"Scoring timeout after {timeout_ms} ms"}
             if not self.options.production:
-                body["stack"] = outcome.stack  # where run() was when the timeout fired
-            return json_response(504, body, headers)
+                payload["stack"] = outcome.stack  # where run() was when the timeout fired
+            return json_response(504, payload, headers)
         if outcome.error is not None:
             return self._run_failed(outcome.error, headers)
         value = outcome.value
