@@ -86,7 +86,9 @@ def describe_exception(exc: BaseException, source_dir: str) -> ErrorInfo:
         file, line, column = exc.filename, exc.lineno, exc.offset
         message = exc.msg or str(exc)
     else:
-        message = str(exc)
+        # azureml's exceptions format str() over several lines around `.message`.
+        explicit = getattr(exc, "message", None)
+        message = explicit if isinstance(explicit, str) and explicit else str(exc)
     return ErrorInfo(
         type=type(exc).__name__,
         message=message,

@@ -76,6 +76,10 @@ def test_misspelt_model_example_fails_and_model_path_suggests_the_name(tmp_path)
         assert status["last_error"]["type"] == "ModelNotFoundException"
         assert "Model price-modle not found in cache at" in status["last_error"]["message"]
         assert status["last_error"]["line"] == 12
+        assert (
+            "score.py:12: error: ModelNotFoundException: Model price-modle not found in cache"
+            in server.log
+        )
         answer = server.get("/debugkit/model-path?name=price-modle").json()
         assert answer["resolved"] is None
         assert answer["suggestion"] == "price-model"
