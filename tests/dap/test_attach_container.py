@@ -22,7 +22,7 @@ from debugkit import vscode
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.dap.conftest import HELPER, SCORE, line_of
-from tests.dap.dapclient import DapClient
+from tests.dap.dapclient import DapClient, DapError
 from tests.dap.test_attach_process import score_async
 from tests.docker.conftest import BASE_IMAGE, built_projects, docker_client, free_port  # noqa: F401
 from tests.helpers import RunningServer, http
@@ -33,9 +33,9 @@ pytestmark = pytest.mark.docker
 class UpProcess:
     """`debugkit up` in the foreground (watching files), its console lines collected."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *flags: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "debugkit", "up", str(root), "--runtime", "docker"],
+            [sys.executable, "-m", "debugkit", "up", str(root), "--runtime", "docker", *flags],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -74,6 +74,23 @@ class UpProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
+
+
+def connect_when_listening(host: str, port: int, timeout: float = 120) -> DapClient:
+    """Connect once debugpy answers `initialize`. A published container port accepts
+    connections before debugpy listens inside and then drops them, so retry on that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        client = DapClient.connect(host, port, timeout=10)
+        try:
+            client.request("initialize", {"adapterID": "debugpy", "pathFormat": "path"}, timeout=2)
+            client.close()
+            return DapClient.connect(host, port)
+        except (DapError, OSError):
+            client.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
@@ -185,5 +202,39 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             assert frame["line"] == helper_line and dap.locals(frame["id"])["x"] == "3"
             dap.continue_(stopped["threadId"])
             assert pending.result(timeout=60).status == 200
+    finally:
+        up.stop()
+
+
+def test_wait_for_debugger_in_the_container_stops_in_init(container_project: Path) -> None:
+    """F5 with `--wait-for-debugger`: the up task signals on its 'waiting for a debugger' line,
+    VS Code attaches, and a breakpoint in init() hits before the server is ready."""
+    root = container_project
+    subprocess.run(
+        [sys.executable, "-m", "debugkit", "vscode", "init", str(root)],
+        check=True,
+        capture_output=True,
+    )
+    launch = vscode.loads_jsonc((root / ".vscode" / "launch.json").read_text())
+    attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
+    attach = vscode.loads_jsonc(
+        vscode.json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
+    )
+    up = UpProcess(root, "--wait-for-debugger")
+    try:
+        up.wait_for("debugkit: waiting for a debugger")
+        local_score = root / "score.py"
+        line = line_of(local_score, "BP-INIT")
+        # Until `up` prints its line only once debugpy listens, an attach right then can be
+        # dropped (the published port answers first); this retry is the user pressing F5 again.
+        dap = connect_when_listening(attach["connect"]["host"], attach["connect"]["port"])
+        with dap:
+            dap.attach(attach, breakpoints={str(local_score): [line]})
+            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+            frame = dap.top_frame(stopped["threadId"])
+            assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
+            assert frame["line"] == line
+            dap.continue_(stopped["threadId"])
+            up.wait_for("debugkit: ready at ")
     finally:
         up.stop()
