@@ -123,3 +123,52 @@ test("activate registers every contributed command and starts `debugkit lsp` for
     assert.ok(settings.includes(key), key);
   }
 });
+
+function loadExtension(fakeVscode) {
+  const originalLoad = Module._load;
+  Module._load = function (request, ...rest) {
+    if (request === "vscode") return fakeVscode;
+    if (request === "vscode-languageclient/node") return { LanguageClient: class { start() { return Promise.resolve(); } stop() {} } };
+    return originalLoad.call(this, request, ...rest);
+  };
+  try {
+    delete require.cache[require.resolve("../src/extension")];
+    return require("../src/extension");
+  } finally {
+    Module._load = originalLoad;
+  }
+}
+
+test("Up without a tasks.json runs `debugkit up` as a background task with the $debugkit matcher", async () => {
+  const commands = {};
+  const executed = [];
+  const folder = { uri: { fsPath: "/w" }, name: "w" };
+  class Task {
+    constructor(definition, scope, name, source, execution, matchers) {
+      Object.assign(this, { definition, scope, name, source, execution, matchers });
+    }
+  }
+  class ProcessExecution {
+    constructor(command, args, options) {
+      Object.assign(this, { command, args, options });
+    }
+  }
+  const settings = { command: "debugkit", projectDir: "${workspaceFolder}/models/churn", runtime: "docker", "lsp.enabled": false };
+  const extension = loadExtension({
+    window: { createOutputChannel: () => ({ append() {}, appendLine() {}, dispose() {} }), showErrorMessage: (m) => { throw new Error(m); } },
+    workspace: { getConfiguration: () => ({ get: (key, fallback) => (key in settings ? settings[key] : fallback) }), workspaceFolders: [folder] },
+    commands: { registerCommand: (id, fn) => { commands[id] = fn; return { dispose() {} }; } },
+    tasks: { fetchTasks: async () => [], executeTask: async (task) => executed.push(task) },
+    Task,
+    ProcessExecution,
+  });
+  await extension.activate({ subscriptions: [] });
+  await commands["debugkit.up"]();
+  assert.equal(executed.length, 1);
+  const [task] = executed;
+  assert.equal(task.name, logic.TASK_UP);
+  assert.equal(task.isBackground, true);
+  assert.equal(task.matchers, "$debugkit");
+  assert.equal(task.execution.command, "debugkit");
+  assert.deepEqual(task.execution.args, ["up", path.resolve("/w/models/churn"), "--runtime", "docker"]);
+});
