@@ -1,8 +1,10 @@
 """The scoring server in a container, laid out as an Azure ML deployment.
 
 * the source folder is bind-mounted read-only at ``/var/azureml-app``;
-* each model is bind-mounted read-only at
-  ``/var/azureml-app/azureml-models/<name>/<version>/<basename>``;
+* each model appears read-only at
+  ``/var/azureml-app/azureml-models/<name>/<version>/<basename>`` (a folder model is
+  bind-mounted there; a file model is a symlink into its bind-mounted folder, so that
+  replacing the file on the host is seen);
 * ports are published on the deployment host (127.0.0.1 by default) only;
 * ``memory_gb``/``cpu_cores``/``gpu`` become the container's limits, after a check
   that this machine can give them at all.
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 SCORING_PORT = 5001  # inside the container, as Azure ML's images use
 DEBUG_PORT = 5678
 MODELS_ROOT = f"{APP_ROOT}/azureml-models"
+MODEL_FILES_DIR = "/opt/debugkit/model-files"  # folders of file models (see _mounts)
 LABEL_MOUNTPOINT = "debugkit.mountpoint"
 # the foreground `up` process: if it was killed, its container is stale (see is_running)
 LABEL_OWNER = "debugkit.owner_pid"
@@ -337,16 +340,23 @@ def _mounts(config: ProjectConfig, work_dir: Path) -> tuple[list[docker.types.Mo
         created = mountpoint
     skeleton = work_dir / "azureml-models"
     mounts.append(docker.types.Mount(MODELS_ROOT, str(skeleton), type="bind", read_only=True))
-    for model in config.models:
+    for index, model in enumerate(config.models):
         version_dir = skeleton / model.name / str(model.version)
         version_dir.mkdir(parents=True, exist_ok=True)
         target = version_dir / model.path.name
         if model.path.is_dir():
             target.mkdir(exist_ok=True)
+            inside = f"{MODELS_ROOT}/{model.name}/{model.version}/{model.path.name}"
+            mounts.append(docker.types.Mount(inside, str(model.path), type="bind", read_only=True))
         else:
-            target.touch()
-        inside = f"{MODELS_ROOT}/{model.name}/{model.version}/{model.path.name}"
-        mounts.append(docker.types.Mount(inside, str(model.path), type="bind", read_only=True))
+            # A file bind mount pins the file's inode: a model replaced by rename (git
+            # checkout, `mv new.pkl model.pkl`) would stay stale. Its folder is mounted
+            # instead and the layout entry is a symlink into it.
+            folder = f"{MODEL_FILES_DIR}/{index}"
+            mounts.append(
+                docker.types.Mount(folder, str(model.path.parent), type="bind", read_only=True)
+            )
+            target.symlink_to(f"{folder}/{model.path.name}")
     return mounts, created
 
 

@@ -58,16 +58,19 @@ def test_up_score_model_path_limits_down(make_project, docker_client) -> None:
     mounts = {m["Destination"]: m for m in container.attrs["Mounts"]}
     assert mounts["/var/azureml-app"]["Source"] == str(root)
     assert mounts["/var/azureml-app"]["RW"] is False
-    model_mount = mounts["/var/azureml-app/azureml-models/greeter/3/model.txt"]
-    assert model_mount["Source"] == str(root / "model" / "model.txt")
-    assert model_mount["RW"] is False
+    assert mounts["/var/azureml-app/azureml-models"]["RW"] is False
+    model_folder = mounts["/opt/debugkit/model-files/0"]
+    assert model_folder["Source"] == str(root / "model") and model_folder["RW"] is False
+    layout = container.exec_run(["cat", "/var/azureml-app/azureml-models/greeter/3/model.txt"])
+    assert layout.output == b"hello from the model\n"
     env = dict(e.split("=", 1) for e in container.attrs["Config"]["Env"])
     assert env["AZUREML_MODEL_DIR"] == "/var/azureml-app/azureml-models/greeter/3"
     assert env["AML_APP_ROOT"] == "/var/azureml-app"
     assert env["AZUREML_ENTRY_SCRIPT"] == "score.py"
     # the read-only mount is enforced inside the container, not just declared
-    attempt = container.exec_run(["python3", "-c", "open('/var/azureml-app/x', 'w')"])
-    assert attempt.exit_code != 0 and b"Read-only file system" in attempt.output
+    for path in ("/var/azureml-app/x", "/var/azureml-app/azureml-models/greeter/3/model.txt"):
+        attempt = container.exec_run(["python3", "-c", f"open({path!r}, 'w')"])
+        assert attempt.exit_code != 0 and b"Read-only file system" in attempt.output
 
     record = sessions.load(config.project_key)
     assert record is not None and record.work_dir and Path(record.work_dir).is_dir()

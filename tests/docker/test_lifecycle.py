@@ -71,7 +71,7 @@ def test_a_killed_up_leaves_a_container_that_the_next_up_replaces(
     assert _containers(docker_client, key) == []
 
 
-def test_host_edits_reach_the_container_through_the_read_only_mount(make_project) -> None:
+def test_host_edits_of_code_and_model_reach_the_container(make_project) -> None:
     root = make_project("basic")
     debugkit("up", "--detach", "--runtime", "docker", "--no-debug", str(root))
     script = root / "score.py"
@@ -86,4 +86,12 @@ def test_host_edits_reach_the_container_through_the_read_only_mount(make_project
     scored = debugkit("score", str(root), "--data", "{}")
     body = json.loads(scored.stdout.split("\n", 1)[1])
     assert body["greeting"] == "HELLO FROM THE MODEL"
+
+    # a model file replaced by rename (git checkout, mv) is seen by the next init()
+    new_model = root / "model" / "model.txt.new"
+    new_model.write_text("retrained\n")
+    os.replace(new_model, root / "model" / "model.txt")
+    debugkit("reload", str(root))
+    scored = debugkit("score", str(root), "--data", "{}")
+    assert json.loads(scored.stdout.split("\n", 1)[1])["greeting"] == "RETRAINED"
     debugkit("down", str(root))
