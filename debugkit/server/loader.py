@@ -145,9 +145,53 @@ def analyse_run(
     return run, mode, params[0].name, params, wants_headers
 
 
+def _schema_registries() -> list[dict[str, Any]]:
+    """inference-schema's global registries, keyed "module.function"."""
+    module = sys.modules.get("inference_schema.schema_util")
+    if module is None:
+        return []
+    return [
+        registry
+        for registry in (
+            getattr(module, "__functions_schema__", None),
+            getattr(module, "__versions__", None),
+        )
+        if isinstance(registry, dict)
+    ]
+
+
+def _forget_stale_schemas() -> list[dict[str, Any]]:
+    """Let a fresh entry_module (and re-imported helpers) declare their schemas again:
+    inference-schema refuses a second @output_schema for the same "module.function".
+    Returns snapshots to put back if the new generation fails to load."""
+    snapshots = []
+    for registry in _schema_registries():
+        snapshots.append(dict(registry))
+        for key in list(registry):
+            module_name = key.rsplit(".", 1)[0]
+            if module_name == ENTRY_MODULE_NAME or module_name not in sys.modules:
+                del registry[key]
+    return snapshots
+
+
+def _restore_schemas(snapshots: list[dict[str, Any]]) -> None:
+    for registry, snapshot in zip(_schema_registries(), snapshots):
+        registry.clear()
+        registry.update(snapshot)
+
+
 def load_generation(number: int, entry_script: str, source_dir: str) -> Generation:
     """Import the script as a fresh module and call init(); raise LoadError on any failure."""
     _reset_rawhttp_flags()
+    schemas = _forget_stale_schemas()
+    try:
+        return _load(number, entry_script, source_dir)
+    except LoadError:
+        _restore_schemas(schemas)
+        raise
+
+
+def _load(number: int, entry_script: str, source_dir: str) -> Generation:
     module = import_entry_module(entry_script, source_dir)
     run, mode, first_param, params, wants_headers = analyse_run(module, entry_script, source_dir)
     started = time.perf_counter()

@@ -102,3 +102,15 @@ def test_slow_run_example_times_out_with_504_and_logs_the_stack(tmp_path):
         fast = server.score({"seconds": 0.05})
         assert fast.status == 200
         assert fast.json() == {"slept": 0.05}
+
+
+def test_inference_schema_example_reloads(tmp_path):
+    with start_example("inference-schema", tmp_path) as server:
+        assert server.reload()["ok"] is True
+        assert server.status()["input_mode"] == "schema"
+        assert server.score({"data": [2, 2]}).json() == {"total": 4.0, "count": 2}
+        assert server.score({"other": 1}).status == 400
+        assert (
+            "data"
+            in server.get("/swagger.json").json()["definitions"]["ServiceInput"]["properties"]
+        )

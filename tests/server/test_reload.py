@@ -172,3 +172,44 @@ def test_missing_run_is_reported_as_init_failed(write_project, serve):
     status = server.status()
     assert status["state"] == "init_failed"
     assert "does not have a run() function" in status["last_error"]["message"]
+
+
+SCHEMA_SCORE = """
+from inference_schema.parameter_types.standard_py_parameter_type import (
+    StandardPythonParameterType,
+)
+from inference_schema.schema_decorators import input_schema, output_schema
+
+
+def init():
+    pass
+
+
+@input_schema("{param}", StandardPythonParameterType([1.0]))
+@output_schema(StandardPythonParameterType({{"n": 1}}))
+def run({param}):
+    return {{"n": len({param})}}
+"""
+
+
+def test_schema_decorated_script_reloads_with_its_new_schema(write_project, serve):
+    score = write_project(SCHEMA_SCORE.format(param="data"))
+    server = serve(score)
+    assert server.score({"data": [1, 2]}).json() == {"n": 2}
+    rewrite(score, SCHEMA_SCORE.format(param="values"))
+    result = server.reload()
+    assert result["ok"] is True, result
+    assert server.score({"values": [1, 2, 3]}).json() == {"n": 3}
+    assert server.score({"data": [1]}).status == 400
+    properties = server.get("/swagger.json").json()["definitions"]["ServiceInput"]["properties"]
+    assert list(properties) == ["values"]
+
+
+def test_failed_reload_of_a_schema_script_keeps_the_old_schema(write_project, serve):
+    score = write_project(SCHEMA_SCORE.format(param="data"))
+    server = serve(score)
+    rewrite(score, SCHEMA_SCORE.format(param="values") + "\nraise RuntimeError('late')\n")
+    assert server.reload()["ok"] is False
+    assert server.score({"data": [1, 2]}).json() == {"n": 2}
+    properties = server.get("/swagger.json").json()["definitions"]["ServiceInput"]["properties"]
+    assert list(properties) == ["data"]
