@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
 
 from debugkit.lint import Finding, Fix, Severity, TextEdit
 from debugkit.lint.model import SyntaxProblem
@@ -18,16 +20,35 @@ LSP_SEVERITY = {
 }
 
 
-def to_range(line: int, col: int, end_line: int, end_col: int) -> types.Range:
+class ClientColumns:
+    """Lint columns count characters; the client counts UTF-16 (or its negotiated) code units."""
+
+    def __init__(self, lines: Sequence[str] = (), codec: PositionCodec | None = None) -> None:
+        self.lines = lines
+        self.codec = codec or PositionCodec()
+
+    def __call__(self, line: int, col: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return col
+        return self.codec.client_num_units(text[:col])
+
+
+ASCII = ClientColumns()
+
+
+def to_range(
+    line: int, col: int, end_line: int, end_col: int, columns: ClientColumns = ASCII
+) -> types.Range:
     return types.Range(
-        start=types.Position(line=max(line - 1, 0), character=col),
-        end=types.Position(line=max(end_line - 1, 0), character=end_col),
+        start=types.Position(line=max(line - 1, 0), character=columns(line, col)),
+        end=types.Position(line=max(end_line - 1, 0), character=columns(end_line, end_col)),
     )
 
 
-def to_diagnostic(finding: Finding) -> types.Diagnostic:
+def to_diagnostic(finding: Finding, columns: ClientColumns = ASCII) -> types.Diagnostic:
     return types.Diagnostic(
-        range=to_range(finding.line, finding.col, finding.end_line, finding.end_col),
+        range=to_range(finding.line, finding.col, finding.end_line, finding.end_col, columns),
         message=finding.message,
         severity=LSP_SEVERITY[finding.effective_severity],
         code=finding.code,
@@ -37,9 +58,9 @@ def to_diagnostic(finding: Finding) -> types.Diagnostic:
     )
 
 
-def syntax_diagnostic(problem: SyntaxProblem) -> types.Diagnostic:
+def syntax_diagnostic(problem: SyntaxProblem, columns: ClientColumns = ASCII) -> types.Diagnostic:
     return types.Diagnostic(
-        range=to_range(problem.line, problem.col, problem.line, problem.col + 1),
+        range=to_range(problem.line, problem.col, problem.line, problem.col + 1, columns),
         message=problem.message,
         severity=types.DiagnosticSeverity.Error,
         code="DK000",
@@ -47,9 +68,10 @@ def syntax_diagnostic(problem: SyntaxProblem) -> types.Diagnostic:
     )
 
 
-def to_text_edit(edit: TextEdit) -> types.TextEdit:
+def to_text_edit(edit: TextEdit, columns: ClientColumns = ASCII) -> types.TextEdit:
     return types.TextEdit(
-        range=to_range(edit.line, edit.col, edit.end_line, edit.end_col), new_text=edit.new_text
+        range=to_range(edit.line, edit.col, edit.end_line, edit.end_col, columns),
+        new_text=edit.new_text,
     )
 
 
@@ -67,7 +89,7 @@ def fixes_of(diagnostic: types.Diagnostic) -> list[Fix]:
 
 
 def code_actions(
-    uri: str, lines: list[str], diagnostic: types.Diagnostic
+    uri: str, lines: list[str], diagnostic: types.Diagnostic, columns: ClientColumns = ASCII
 ) -> list[types.CodeAction]:
     actions = [
         types.CodeAction(
@@ -75,7 +97,7 @@ def code_actions(
             kind=types.CodeActionKind.QuickFix,
             diagnostics=[diagnostic],
             is_preferred=index == 0,
-            edit=types.WorkspaceEdit(changes={uri: [to_text_edit(e) for e in fix.edits]}),
+            edit=types.WorkspaceEdit(changes={uri: [to_text_edit(e, columns) for e in fix.edits]}),
         )
         for index, fix in enumerate(fixes_of(diagnostic))
     ]
@@ -93,7 +115,9 @@ def code_actions(
                             types.TextEdit(
                                 range=types.Range(
                                     start=types.Position(line=line, character=0),
-                                    end=types.Position(line=line, character=len(text)),
+                                    end=types.Position(
+                                        line=line, character=columns(line + 1, len(text))
+                                    ),
                                 ),
                                 new_text=add_noqa(text, diagnostic.code),
                             )

@@ -13,7 +13,14 @@ from pygls.workspace import TextDocument
 
 from debugkit import __version__
 from debugkit.lint import LintResult, lint_source
-from lsp.convert import SOURCE, code_actions, syntax_diagnostic, to_diagnostic
+from lsp.convert import (
+    SOURCE,
+    ClientColumns,
+    code_actions,
+    syntax_diagnostic,
+    to_diagnostic,
+    to_range,
+)
 from lsp.hover import describe, find_call
 from lsp.settings import SECTION, Settings, parse_settings
 
@@ -64,9 +71,10 @@ class DebugkitLanguageServer(LanguageServer):
         )
         for note in result.notes:
             self.report_once(note, types.MessageType.Info)
+        columns = ClientColumns(doc.lines, doc.position_codec)
         if result.syntax_error:
-            return [syntax_diagnostic(result.syntax_error)], True
-        return [to_diagnostic(f) for f in result.findings], result.complete
+            return [syntax_diagnostic(result.syntax_error, columns)], True
+        return [to_diagnostic(f, columns) for f in result.findings], result.complete
 
     def publish(self, uri: str) -> None:
         if self.pull_diagnostics:
@@ -213,10 +221,11 @@ def code_action(
 ) -> list[types.CodeAction]:
     doc = ls.workspace.get_text_document(params.text_document.uri)
     lines = doc.source.splitlines()
+    columns = ClientColumns(doc.lines, doc.position_codec)
     actions: list[types.CodeAction] = []
     for diagnostic in params.context.diagnostics:
         if diagnostic.source == SOURCE:
-            actions.extend(code_actions(doc.uri, lines, diagnostic))
+            actions.extend(code_actions(doc.uri, lines, diagnostic, columns))
     return actions
 
 
@@ -225,7 +234,8 @@ async def hover(ls: DebugkitLanguageServer, params: types.HoverParams) -> Option
     doc = ls.workspace.get_text_document(params.text_document.uri)
     if not doc.uri.startswith("file:"):
         return None
-    call = find_call(doc.source, params.position.line + 1, params.position.character)
+    position = doc.position_codec.position_from_client_units(doc.lines, params.position)
+    call = find_call(doc.source, position.line + 1, position.character)
     if call is None:
         return None
     timeout_s = ls.settings.hover_timeout_ms / 1000
@@ -235,12 +245,10 @@ async def hover(ls: DebugkitLanguageServer, params: types.HoverParams) -> Option
         )
     except asyncio.TimeoutError:
         text = f"**Model `{call.name}`**\n\nThe project config or the debugkit session did not answer in time."
+    columns = ClientColumns(doc.lines, doc.position_codec)
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
-        range=types.Range(
-            start=types.Position(line=call.line - 1, character=call.col),
-            end=types.Position(line=call.end_line - 1, character=call.end_col),
-        ),
+        range=to_range(call.line, call.col, call.end_line, call.end_col, columns),
     )
 
 

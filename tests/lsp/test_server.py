@@ -400,3 +400,15 @@ async def test_debugkit_lsp_command_serves_the_same_diagnostics(
 ):
     uri = uri_in(tmp_path, text=LEAKY_SOURCE)
     assert codes(await open_document(cli_client, uri, LEAKY_SOURCE)) == ["DK101", "DK103"]
+
+
+async def test_columns_are_utf16_on_non_ascii_lines(client: LanguageClient, tmp_path: Path):
+    source = LEAKY_SOURCE.replace("return {'error': str(e)}", "return {'😋': str(e)}")
+    uri = uri_in(tmp_path, text=source)
+    leak = next(d for d in await open_document(client, uri, source) if d.code == "DK101")
+    line = source.splitlines()[leak.range.start.line]
+    value = line[line.index("{") :]
+    assert leak.range.start.character == line.index("{")
+    assert leak.range.end.character == line.index("{") + len(value.encode("utf-16-le")) // 2
+    fixed = await _apply_action(client, uri, source, "DK101", "Re-raise the exception")
+    assert "        raise\n" in fixed
