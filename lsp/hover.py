@@ -9,6 +9,7 @@ from typing import Any
 
 from debugkit.errors import ConfigError, UserError
 from debugkit.lint.context import build_context
+from debugkit.lint.parsing import parse_module
 from debugkit.lint.patterns import string_value
 from debugkit.lint.project import container_model_path, load_project
 from debugkit.lint.rules.unknown_model_name import model_path_calls
@@ -27,10 +28,10 @@ class ModelPathCall:
 def find_call(source: str, line: int, character: int) -> ModelPathCall | None:
     """The get_model_path call with a literal name at (1-based line, 0-based character)."""
     try:
-        tree = ast.parse(source)
+        parsed = parse_module(source)  # shares the lint's chunk cache
     except (SyntaxError, ValueError):
         return None
-    ctx = build_context(source, tree, None)
+    ctx = build_context(source, parsed.tree, None, calls=parsed.calls, imports=parsed.imports)
     for call, name_node, version_node in model_path_calls(ctx):
         start_line, start_col, end_line, end_col = ctx.span(call)
         inside = (start_line, start_col) <= (line, character) <= (end_line, end_col)
