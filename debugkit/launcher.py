@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,11 @@ def running_session(config: ProjectConfig) -> tuple[Runtime, Session] | None:
 
 
 def start(
-    config: ProjectConfig, runtime_name: str, options: UpOptions, timeout: float = 600
+    config: ProjectConfig,
+    runtime_name: str,
+    options: UpOptions,
+    timeout: float = 600,
+    echo: Callable[[str], None] | None = None,
 ) -> Started:
     """Start the server, record the session, and wait until init() has run."""
     existing = running_session(config)
@@ -82,7 +87,7 @@ def start(
     session = runtime.start(config, options)
     sessions.save(session)
     try:
-        status = wait_until_ready(runtime, session, timeout=timeout)
+        status = wait_until_ready(runtime, session, timeout=timeout, echo=echo)
     except BaseException:
         if options.foreground:
             stop(session)

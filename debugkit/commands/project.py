@@ -123,12 +123,8 @@ def up(
         foreground=not detach,
     )
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
-    if options.wait_for_debugger:
-        _echo(
-            f"debugkit: waiting for a debugger on {config.deployment.host}:{config.deployment.debug_port} before init()"
-        )
     try:
-        started = launcher.start(config, runtime_name, options)
+        started = launcher.start(config, runtime_name, options, echo=_echo)
     except KeyboardInterrupt:
         _echo("debugkit: interrupted before the server was ready; stopped it")
         sys.exit(130)
@@ -168,9 +164,14 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
         suffix = f" (generation {generation})" if generation else ""
         _echo(f"debugkit: ready at {session.scoring_url}{suffix}")
     if session.debug_port:
+        configuration = (
+            "debugkit: attach to local process"
+            if session.runtime == "process"
+            else "debugkit: attach to running container (no up)"
+        )
         _echo(
             f"debugkit: debugpy on {session.host}:{session.debug_port}; in VS Code run "
-            "'debugkit: attach to scoring container' (create it with 'debugkit vscode init')"
+            f"'{configuration}' (create it with 'debugkit vscode init')"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from debugkit.client import ServerClient
@@ -50,11 +50,19 @@ class Runtime(ABC):
         return None
 
 
-def wait_until_ready(runtime: Runtime, session: Session, timeout: float = 120.0) -> dict:
+def wait_until_ready(
+    runtime: Runtime,
+    session: Session,
+    timeout: float = 120.0,
+    echo: Callable[[str], None] | None = None,
+) -> dict:
     """Poll the server until ``init()`` finished (ready or init_failed); return its status.
 
     In production mode there is no status route, so readiness is ``GET /`` answering 200.
+    ``echo`` hears once when debugpy listens and holds init() for a client
+    (``--wait-for-debugger``): only then can an editor attach.
     """
+    told_waiting = False
     client = ServerClient(session.url, timeout=2.0)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -73,6 +81,12 @@ def wait_until_ready(runtime: Runtime, session: Session, timeout: float = 120.0)
                 status = client.status()
                 if status.get("state") in READY_STATES:
                     return status
+                if echo and not told_waiting and (status.get("debugger") or {}).get("waiting"):
+                    told_waiting = True
+                    echo(
+                        f"debugkit: waiting for a debugger on {session.host}:{session.debug_port} "
+                        "before init(); attach now"
+                    )
         except (UnavailableError, ValueError):
             pass
         time.sleep(0.05)
