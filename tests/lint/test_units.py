@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from debugkit.lint import RuleSelection, find_rule, lint_file, lint_source
+from debugkit.lint.context import ProjectModels
 from debugkit.lint.noqa import add_noqa, is_suppressed
 from lsp.settings import Settings, parse_settings
 
@@ -71,8 +72,8 @@ def test_bad_settings_fall_back_and_are_reported(raw: object) -> None:
     )
 
 
-def _apply(source: str, code: str, title: str) -> str:
-    finding = next(f for f in lint_source(source).findings if f.code == code)
+def _apply(source: str, code: str, title: str, **options: object) -> str:
+    finding = next(f for f in lint_source(source, **options).findings if f.code == code)
     fix = next(f for f in finding.fixes if f.title.startswith(title))
     lines = source.splitlines(keepends=True)
     starts = [0]
@@ -173,3 +174,21 @@ def test_configured_entry_script_without_run_gets_the_scoring_rules(tmp_path) ->
     other.write_text("def init():\n    pass\n")
     assert [f.code for f in lint_file(script).findings] == ["DK104"]
     assert lint_file(other).findings == []
+
+
+def test_failure_answered_as_success_fix_reraises() -> None:
+    source = "def init():\n    pass\n\n\ndef run(d):\n    try:\n        return d\n    except KeyError:\n        return None\n"
+    fixed = _apply(source, "DK103", "Re-raise")
+    assert "    except KeyError:\n        raise\n" in fixed
+    assert lint_source(fixed).findings == []
+
+
+def test_unknown_model_name_fix_uses_the_closest_name() -> None:
+    models = ProjectModels(names={"my-best-model": (1,), "encoder": (2,)})
+    source = (
+        "from azureml.core.model import Model\n\n\ndef init():\n"
+        "    global p\n    p = Model.get_model_path('my-best-modle')\n\n\ndef run(d):\n    return p\n"
+    )
+    fixed = _apply(source, "DK108", "Use 'my-best-model'", models=models)
+    assert "get_model_path('my-best-model')" in fixed
+    assert lint_source(fixed, models=models).findings == []
