@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from debugkit.server.errorinfo import ErrorInfo, describe_exception, describe_problem
+from debugkit.server.sourceloader import SourceOnlyLoader
 
 ENTRY_MODULE_NAME = "entry_module"
 
@@ -87,7 +88,9 @@ def _is_schema_decorated(run: Callable[..., Any]) -> bool:
 
 
 def import_entry_module(entry_script: str, source_dir: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(ENTRY_MODULE_NAME, entry_script)
+    spec = importlib.util.spec_from_file_location(
+        ENTRY_MODULE_NAME, entry_script, loader=SourceOnlyLoader(ENTRY_MODULE_NAME, entry_script)
+    )
     if spec is None or spec.loader is None:
         raise LoadError(
             "import",

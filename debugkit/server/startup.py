@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from debugkit.server import sourceloader
 from debugkit.server.options import ServerOptions
 
 SHIMS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shims")
@@ -49,6 +50,7 @@ def prepare_process(options: ServerOptions) -> None:
     if sys.path[0:1] != [options.source_dir]:
         sys.path.insert(0, options.source_dir)
     os.chdir(options.source_dir)
+    sourceloader.install(options.source_dir)
     missing = [
         name for name in ("azureml.core", "azureml_inference_server_http") if not _importable(name)
     ]

@@ -213,3 +213,33 @@ def test_failed_reload_of_a_schema_script_keeps_the_old_schema(write_project, se
     assert server.score({"data": [1, 2]}).json() == {"n": 2}
     properties = server.get("/swagger.json").json()["definitions"]["ServiceInput"]["properties"]
     assert list(properties) == ["data"]
+
+
+def test_a_stale_pyc_with_matching_mtime_and_size_is_never_used(write_project, serve):
+    """A .pyc from a local run matches an edit of the same size in the same second."""
+    import importlib.util
+    import os
+    import py_compile
+
+    score = write_project(
+        """
+        import helper
+
+        VERSION = 1
+
+        def init():
+            pass
+
+        def run(data):
+            return {"version": VERSION, "helper": helper.VERSION}
+        """
+    )
+    helper = score.parent / "helper.py"
+    helper.write_text("VERSION = 1\n")
+    for path in (score, helper):
+        py_compile.compile(str(path), cfile=importlib.util.cache_from_source(str(path)))
+        stat = path.stat()
+        path.write_text(path.read_text().replace("VERSION = 1", "VERSION = 2"))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    server = serve(score)
+    assert server.score({}).json() == {"version": 2, "helper": 2}
