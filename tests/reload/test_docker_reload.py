@@ -76,7 +76,10 @@ def test_container_reloads_on_host_save_and_maps_error_paths(container_up) -> No
     wait_for(
         "the new helper in the container", lambda: answer() == ("2", {"tag": "v1", "helper": 2})
     )
-    assert any(line.startswith(f"debugkit: reload {OK} generation 2 ") for line in lines)
+    wait_for(  # printed once the reload request returns, maybe after the first new answer
+        "the reload line",
+        lambda: any(line.startswith(f"debugkit: reload {OK} generation 2 ") for line in lines),
+    )
 
     source = score_source("v3", init_extra="    raise KeyError('model')\n")
     (root / "score.py").write_text(source)

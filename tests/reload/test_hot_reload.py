@@ -35,14 +35,14 @@ def test_identical_save_does_not_reload(live: Live) -> None:
 def test_syntax_error_is_reported_on_the_host_and_never_sent(live: Live) -> None:
     broken = score_source("v2").replace("def run(raw):", "def run(raw)")
     live.score_py.write_text(broken)
-    head = live.line_with("error: SyntaxError")
+    live.line_with("not reloaded")  # the last of the report's lines
     number = broken.splitlines().index("def run(raw)") + 1
-    assert head == f"{live.score_py}:{number}:13: error: SyntaxError: expected ':'"
-    at = live.lines.index(head)
-    assert live.lines[at + 1 : at + 3] == ["    def run(raw)", "                ^"]
-    assert live.line_with("not reloaded") == (
-        "debugkit: not reloaded until the syntax error is fixed; generation 1 keeps serving"
-    )
+    assert live.lines == [
+        f"{live.score_py}:{number}:13: error: SyntaxError: expected ':'",
+        "    def run(raw)",
+        "                ^",
+        "debugkit: not reloaded until the syntax error is fixed; generation 1 keeps serving",
+    ]
     assert live.server.status()["reloads"] == 0  # no reload was attempted
     assert live.answer() == (1, {"tag": "v1", "helper": 1})
 
@@ -137,6 +137,7 @@ def test_a_save_during_a_failing_reload_is_reloaded_not_reported(live: Live) -> 
         score_source("v2", init_extra=saves_v3 + "    raise RuntimeError('half')\n")
     )
     wait_for("v3", lambda: live.answer() == (2, {"tag": "v3", "helper": 1}))
+    live.line_with(f"reload {OK}")  # printed once the reload request returns
     assert live.lines[0] == "debugkit: score.py changed again during the reload; reloading again"
     assert live.lines[1].startswith(f"debugkit: reload {OK} generation 2 ")
     assert not any("RuntimeError" in line for line in live.lines)
@@ -205,8 +206,9 @@ def test_model_file_change_reruns_init(tmp_path: Path) -> None:
             assert server.score({"data": 1}).json() == {"weights": "w1"}
             (root / "model" / "weights.txt").write_text("w2\n")
             wait_for("new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
-            assert live.lines[-1].startswith(f"debugkit: reload {OK} generation 2 ")
-            assert live.lines[-1].endswith("(model/weights.txt)")
+            line = live.line_with(f"reload {OK}")  # printed once the reload request returns
+            assert line.startswith(f"debugkit: reload {OK} generation 2 ")
+            assert line.endswith("(model/weights.txt)")
     finally:
         server.stop()
 
