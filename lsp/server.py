@@ -58,7 +58,7 @@ class DebugkitLanguageServer(LanguageServer):
         ``first_pass`` skips parsing functions no rule can report on, so big files get
         their findings fast; :meth:`publish` then checks the rest for syntax errors.
         """
-        if not self.settings.enabled:
+        if not self.settings.enabled or not _is_python(doc):
             return [], True
         path = Path(doc.path) if doc.uri.startswith("file:") else None
         entry = True if path is not None and path.name in self.settings.entry_scripts else None
@@ -133,6 +133,10 @@ class DebugkitLanguageServer(LanguageServer):
             return
         if answer and answer[0] is not None:
             self.apply_settings(answer[0])
+
+
+def _is_python(doc: TextDocument) -> bool:
+    return doc.language_id in (None, "python") or doc.uri.endswith((".py", ".pyw"))
 
 
 server = DebugkitLanguageServer()

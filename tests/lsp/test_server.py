@@ -412,3 +412,17 @@ async def test_columns_are_utf16_on_non_ascii_lines(client: LanguageClient, tmp_
     assert leak.range.end.character == line.index("{") + len(value.encode("utf-16-le")) // 2
     fixed = await _apply_action(client, uri, source, "DK101", "Re-raise the exception")
     assert "        raise\n" in fixed
+
+
+async def test_non_python_documents_are_left_alone(client: LanguageClient, tmp_path: Path):
+    uri = uri_in(tmp_path, "notes.md", "def run(:\n")
+    waiting = asyncio.ensure_future(next_diagnostics(client, uri))
+    await asyncio.sleep(0)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="markdown", version=1, text="def run(:\n"
+            )
+        )
+    )
+    assert list(await waiting) == []
