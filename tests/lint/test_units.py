@@ -192,3 +192,20 @@ def test_unknown_model_name_fix_uses_the_closest_name() -> None:
     fixed = _apply(source, "DK108", "Use 'my-best-model'", models=models)
     assert "get_model_path('my-best-model')" in fixed
     assert lint_source(fixed, models=models).findings == []
+
+
+def test_first_pass_triggers_cover_every_module_wide_call_a_rule_looks_for() -> None:
+    from debugkit.lint.parsing import TRIGGERS
+    from debugkit.lint.patterns import MODEL_LOADERS
+    from debugkit.lint.rules.debugger_left_in import DEBUGGER_CALLS
+
+    names = {
+        *MODEL_LOADERS,
+        *DEBUGGER_CALLS,
+        "Model.get_model_path",
+        "open",
+        "x.load_model",
+        "x.from_pretrained",
+    }
+    missing = [name for name in names if not TRIGGERS.search(f"{name}(")]
+    assert missing == []
