@@ -53,15 +53,16 @@ def choose_runtime(requested: str | None) -> str:
 
 
 def running_session(config: ProjectConfig) -> tuple[Runtime, Session] | None:
-    """The project's live session, if any. A stale record (debugkit was killed) is cleaned up."""
+    """The project's live session, if any.
+
+    A session whose server has gone (killed, out of memory) keeps its record, log and
+    container until ``up`` or ``down``, so that ``logs`` can still say what happened.
+    """
     record = sessions.load(config.project_key)
     if record is None:
         return None
     runtime = get_runtime(record.runtime)
-    if runtime.is_running(record):
-        return runtime, record
-    stop(record)
-    return None
+    return (runtime, record) if runtime.is_running(record) else None
 
 
 def start(
@@ -78,6 +79,9 @@ def start(
             f"{config.project_dir} is already running at {existing[1].url}; "
             f"use it, or stop it first with 'debugkit down {config.project_dir}'"
         )
+    stale = sessions.load(config.project_key)
+    if stale is not None:  # left by a killed debugkit or a server that died
+        stop(stale)
     _check_port_free(config.deployment.host, config.deployment.port, "scoring port", "--port")
     if options.debug and not options.production:
         _check_port_free(

@@ -15,7 +15,7 @@ from debugkit import launcher
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, load_config
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
-from debugkit.runtime import UpOptions
+from debugkit.runtime import UpOptions, get_runtime
 from debugkit.session import Session
 
 CONTAINER_APP_ROOT = "/var/azureml-app"
@@ -86,6 +86,10 @@ def format_error(config: ProjectConfig, error: dict[str, Any] | None) -> str:
 )
 @click.option("--production", is_flag=True, help="No error details, no debug routes, no debugpy.")
 @click.option(
+    "--image",
+    help="Run this existing image (e.g. the one Azure ML built) instead of building one.",
+)
+@click.option(
     "--base-image",
     envvar="DEBUGKIT_BASE_IMAGE",
     help="Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE).",
@@ -100,6 +104,7 @@ def up(
     no_watch: bool,
     detach: bool,
     production: bool,
+    image: str | None,
     base_image: str | None,
 ) -> None:
     """Start the scoring server for PROJECT_DIR, wait until ready, then hot-reload on save."""
@@ -109,6 +114,8 @@ def up(
         config = config.with_deployment(**overrides)
     if base_image:
         config = dataclasses.replace(config, base_image=base_image)
+    if image:
+        config = dataclasses.replace(config, image=image)
     runtime_name = launcher.choose_runtime(runtime)
     if runtime is None and runtime_name == "process":
         _echo(
@@ -226,8 +233,9 @@ def down(project_dir: Path) -> None:
 def status(project_dir: Path, as_json: bool) -> None:
     """State, generation, last error and URLs of PROJECT_DIR's server (exit 1 unless ready)."""
     config = load_config(project_dir)
-    found = launcher.running_session(config)
     report: dict[str, Any] = {"state": "stopped", "project_dir": str(config.project_dir)}
+    record = launcher.sessions.load(config.project_key)
+    found = launcher.running_session(config)
     if found is not None:
         session = found[1]
         report.update(runtime=session.runtime, url=session.url, scoring_url=session.scoring_url)
@@ -237,11 +245,23 @@ def status(project_dir: Path, as_json: bool) -> None:
             report["state"] = "ready" if client.health().status == 200 else "starting"
         else:
             report.update(client.status())
+    elif record is not None:
+        reason = get_runtime(record.runtime).exit_reason(record)
+        report["exited"] = reason or "the server is gone"
+        report["hint"] = f"see 'debugkit logs {config.project_dir}' for why"
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
         _echo(f"state: {report['state']}")
-        for key in ("generation", "runtime", "scoring_url", "debug_port", "reloads"):
+        for key in (
+            "generation",
+            "runtime",
+            "scoring_url",
+            "debug_port",
+            "reloads",
+            "exited",
+            "hint",
+        ):
             if report.get(key) is not None:
                 _echo(f"{key.replace('_', ' ')}: {report[key]}")
         if report.get("last_error"):
@@ -256,8 +276,6 @@ def status(project_dir: Path, as_json: bool) -> None:
 @click.option("--tail", type=click.IntRange(min=1), help="Only the last N lines.")
 def logs(project_dir: Path, follow: bool, tail: int | None) -> None:
     """The server's log, then a diagnosis of known failure signatures with the remedy."""
-    from debugkit.runtime import get_runtime
-
     config = load_config(project_dir)
     record = launcher.sessions.load(config.project_key)
     if record is None:

@@ -114,7 +114,7 @@ def test_second_up_of_a_running_project_is_refused(project) -> None:
     assert "already running" in again.stderr and "Traceback" not in again.stderr
 
 
-def test_stale_session_of_a_killed_debugkit_is_cleaned_up(project) -> None:
+def test_a_dead_server_keeps_its_log_until_the_next_up(project) -> None:
     folder = project("get-model-path")
     assert up(folder, "--no-watch")[0].returncode == 0
     session = load_session(load_config(folder).project_key)
@@ -122,10 +122,14 @@ def test_stale_session_of_a_killed_debugkit_is_cleaned_up(project) -> None:
     deadline = time.monotonic() + 10
     while pid_alive(session.server_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert debugkit("status", str(folder)).returncode == 1
-    assert load_session(session.project_key) is None
+    status = debugkit("status", str(folder))
+    assert status.returncode == 1
+    assert "state: stopped" in status.stdout and "debugkit logs" in status.stdout
+    logs = debugkit("logs", str(folder))
+    assert logs.returncode == 0 and "GET /debugkit/status" in logs.stdout
+    assert up(folder, "--no-watch")[0].returncode == 0  # replaces the stale session
     assert not Path(session.work_dir).exists()
-    assert up(folder, "--no-watch")[0].returncode == 0
+    assert load_session(session.project_key).server_pid != session.server_pid
 
 
 def _start_foreground(folder: Path, port: int) -> subprocess.Popen[str]:
