@@ -25,6 +25,58 @@ class UpOptions:
     foreground: bool = True  # stop the server when debugkit exits (Ctrl-C, crash)
 
 
+@dataclass(frozen=True)
+class ServerPlacement:
+    """Where the server runs, as the server itself sees it (host paths, or container paths)."""
+
+    python: str
+    entry_script: str
+    source_dir: str
+    host: str
+    port: int
+    debug_host: str
+    debug_port: int | None  # None: no debugpy
+    model_dir: str | None = None  # None: AZUREML_MODEL_DIR comes from the environment
+
+
+def server_command(config: ProjectConfig, options: UpOptions, where: ServerPlacement) -> list[str]:
+    """The ``python -m debugkit.server`` command line (docs/architecture.md) both runtimes run."""
+    deployment = config.deployment
+    command = [
+        where.python,
+        # debugpy warns that breakpoints in frozen stdlib modules may be missed
+        *(["-Xfrozen_modules=off"] if where.debug_port is not None else []),
+        "-m",
+        "debugkit.server",
+        "--entry-script",
+        where.entry_script,
+        "--source-dir",
+        where.source_dir,
+        "--host",
+        where.host,
+        "--port",
+        str(where.port),
+        "--request-timeout",
+        str(deployment.request_timeout_s),
+        "--max-concurrent",
+        str(deployment.max_concurrent_requests),
+    ]
+    if where.model_dir is not None:
+        command += ["--model-dir", where.model_dir]
+    if where.debug_port is not None:
+        command += ["--debug-port", str(where.debug_port), "--debug-host", where.debug_host]
+        if options.wait_for_debugger:
+            command.append("--wait-for-debugger")
+    if options.production:
+        command.append("--production")
+    return command
+
+
+def debug_port_for(config: ProjectConfig, options: UpOptions) -> int | None:
+    """The debug port to publish, or None when debugpy is off (--no-debug, --production)."""
+    return config.deployment.debug_port if options.debug and not options.production else None
+
+
 class Runtime(ABC):
     name: str
 

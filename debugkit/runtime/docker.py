@@ -33,7 +33,13 @@ from rich.console import Console
 
 from debugkit.config import ModelSpec, ProjectConfig
 from debugkit.errors import UnavailableError, UserError
-from debugkit.runtime.base import Runtime, UpOptions
+from debugkit.runtime.base import (
+    Runtime,
+    ServerPlacement,
+    UpOptions,
+    debug_port_for,
+    server_command,
+)
 from debugkit.runtime.image import (
     APP_ROOT,
     LABEL_MANAGED,
@@ -92,7 +98,7 @@ class DockerRuntime(Runtime):
         problems = scheduling_problems(deployment, self.client.info())
         if problems:
             raise UserError("; ".join(problems))
-        debug_port = deployment.debug_port if options.debug and not options.production else None
+        debug_port = debug_port_for(config, options)
         self._warn_if_exposed(deployment.host, debug_port is not None)
         image = ensure_image(self.client, config, self.console)
         self.remove_project_containers(config.project_key)
@@ -118,7 +124,19 @@ class DockerRuntime(Runtime):
                 ports[f"{DEBUG_PORT}/tcp"] = (publish, debug_port)
             container = self._run(
                 image,
-                command=_command(config, options, debug_port is not None),
+                command=server_command(
+                    config,
+                    options,
+                    ServerPlacement(
+                        python="python3",
+                        entry_script=f"{APP_ROOT}/{config.entry_script}",
+                        source_dir=APP_ROOT,
+                        host="0.0.0.0",  # inside the container; published on 127.0.0.1 only
+                        port=SCORING_PORT,
+                        debug_host="0.0.0.0",
+                        debug_port=DEBUG_PORT if debug_port is not None else None,
+                    ),
+                ),
                 name=container_name(config.project_key),
                 labels=labels,
                 mounts=mounts,
@@ -281,36 +299,6 @@ def model_dir(models: tuple[ModelSpec, ...]) -> str:
     if len(models) == 1:
         return f"{MODELS_ROOT}/{models[0].name}/{models[0].version}"
     return MODELS_ROOT
-
-
-def _command(config: ProjectConfig, options: UpOptions, debug: bool) -> list[str]:
-    deployment = config.deployment
-    command = [
-        "python3",
-        # debugpy warns that frozen stdlib modules may miss breakpoints; they may
-        *(["-Xfrozen_modules=off"] if debug else []),
-        "-m",
-        "debugkit.server",
-        "--entry-script",
-        f"{APP_ROOT}/{config.entry_script}",
-        "--source-dir",
-        APP_ROOT,
-        "--host",
-        "0.0.0.0",
-        "--port",
-        str(SCORING_PORT),
-        "--request-timeout",
-        str(deployment.request_timeout_s),
-        "--max-concurrent",
-        str(deployment.max_concurrent_requests),
-    ]
-    if debug:
-        command += ["--debug-port", str(DEBUG_PORT), "--debug-host", "0.0.0.0"]
-        if options.wait_for_debugger:
-            command.append("--wait-for-debugger")
-    if options.production:
-        command.append("--production")
-    return command
 
 
 def _environment(config: ProjectConfig) -> dict[str, str]:

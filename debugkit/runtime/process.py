@@ -25,7 +25,13 @@ from debugkit.config import ProjectConfig
 from debugkit.environment import EnvironmentSpec, read_environment
 from debugkit.errors import UserError
 from debugkit.paths import cache_dir
-from debugkit.runtime.base import Runtime, UpOptions
+from debugkit.runtime.base import (
+    Runtime,
+    ServerPlacement,
+    UpOptions,
+    debug_port_for,
+    server_command,
+)
 from debugkit.session import Session, pid_alive
 
 SERVER_REQUIREMENTS = ("flask>=2.2", "waitress>=3", "debugpy>=1.8")
@@ -44,32 +50,21 @@ class ProcessRuntime(Runtime):
         model_dir = layout_models(config, work_dir)
         log_file = work_dir / "server.log"
         deployment = config.deployment
-        debug_port = deployment.debug_port if options.debug and not options.production else None
-        command = [
-            str(python),
-            "-m",
-            "debugkit.server",
-            "--entry-script",
-            str(config.entry_path),
-            "--source-dir",
-            str(config.source_dir),
-            "--model-dir",
-            str(model_dir),
-            "--host",
-            deployment.host,
-            "--port",
-            str(deployment.port),
-            "--request-timeout",
-            str(deployment.request_timeout_s),
-            "--max-concurrent",
-            str(deployment.max_concurrent_requests),
-        ]
-        if debug_port is not None:
-            command += ["--debug-port", str(debug_port), "--debug-host", deployment.host]
-            if options.wait_for_debugger:
-                command.append("--wait-for-debugger")
-        if options.production:
-            command.append("--production")
+        debug_port = debug_port_for(config, options)
+        command = server_command(
+            config,
+            options,
+            ServerPlacement(
+                python=str(python),
+                entry_script=str(config.entry_path),
+                source_dir=str(config.source_dir),
+                host=deployment.host,
+                port=deployment.port,
+                debug_host=deployment.host,
+                debug_port=debug_port,
+                model_dir=str(model_dir),
+            ),
+        )
         env = {
             **os.environ,
             "AML_APP_ROOT": str(work_dir),
