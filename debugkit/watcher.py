@@ -360,6 +360,7 @@ class SessionMonitor(threading.Thread):
         self._stop = stop
         self._echo = echo
         self._interval = interval
+        self._runtimes: dict[str, Any] = {}  # one engine client per runtime, not one per check
 
     def run(self) -> None:
         while not self._stop.wait(self._interval):
@@ -378,7 +379,10 @@ class SessionMonitor(threading.Thread):
             return "the session ended"
         if record.watcher_pid not in (None, os.getpid()):
             return f"another watcher (pid {record.watcher_pid}) took over"
-        if not get_runtime(record.runtime).is_running(record):
+        if record.runtime not in self._runtimes:
+            self._runtimes[record.runtime] = get_runtime(record.runtime)
+        runtime = self._runtimes[record.runtime]
+        if not runtime.is_running(record):
             return "the scoring server is gone"
         self._watcher.session = record
         return None
