@@ -138,6 +138,30 @@ def test_failed_restart_is_reported_and_retried_on_the_next_save(up) -> None:
     assert ServerClient(watcher.session.url).score(b"{}").json() == {"tag": "v1", "helper": 1}
 
 
+def test_production_mode_restarts_instead_of_reloading(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj")
+    (root / "debugkit.yaml").write_text(f"deployment:\n  port: {free_port()}\n")
+    config = load_config(root)
+    started = launcher.start(config, "process", UpOptions(debug=False, production=True), timeout=60)
+    lines: list[str] = []
+    watcher = Watcher(config, started.session, lines.append)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert watcher.ready.wait(10)
+        (root / "score.py").write_text(score_source("v2"))
+        wait_for("the restart", lambda: any(f"restart {OK}" in x for x in lines), 60)
+        assert lines[0] == "debugkit: restarting: hot reload is off in --production mode (score.py)"
+        assert watcher.reloads == 0
+        body = ServerClient(watcher.session.url).score(b"{}").json()
+        assert body == {"tag": "v2", "helper": 1}
+    finally:
+        stop.set()
+        thread.join(10)
+        launcher.stop(watcher.session)
+
+
 def _detached(root: Path, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "debugkit.watcher", str(root), "--log", str(log)],
