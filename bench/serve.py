@@ -64,6 +64,7 @@ def azmlinfsrv_venv() -> Path:
             "install",
             "-q",
             f"azureml-inference-server-http=={AZMLINFSRV_VERSION}",
+            "inference-schema",  # for tests/server/test_azmlinfsrv_parity.py
         ],
         check=True,
     )

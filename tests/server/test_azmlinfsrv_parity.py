@@ -1,7 +1,7 @@
 """Same requests to azmlinfsrv 1.5.1 and to debugkit: same status codes, bodies and swagger.
 
-Needs the azmlinfsrv venv that `python bench/serve.py` creates (with inference-schema
-added); skipped where it has not been created.
+Uses the azmlinfsrv venv that `python bench/serve.py` uses, creating it on first use
+(pip, about a minute; cached under debugkit's cache folder).
 """
 
 from __future__ import annotations
@@ -11,24 +11,15 @@ import subprocess
 import time
 from pathlib import Path
 
-import platformdirs
 import pytest
 
+from bench.serve import azmlinfsrv_venv
 from tests.helpers import EXAMPLES, RunningServer, free_port, http, start_server
 
 
-def azmlinfsrv_venv() -> Path:
-    explicit = os.environ.get("DEBUGKIT_AZMLINFSRV_VENV")
-    if explicit:
-        return Path(explicit)
-    return Path(platformdirs.user_cache_dir("debugkit")) / "bench" / "azmlinfsrv-1.5.1"
-
-
-VENV = azmlinfsrv_venv()
-pytestmark = pytest.mark.skipif(
-    not (VENV / "bin" / "azmlinfsrv").exists(),
-    reason=f"no azmlinfsrv venv at {VENV} (run python bench/serve.py to create it)",
-)
+@pytest.fixture(scope="module")
+def venv() -> Path:
+    return azmlinfsrv_venv()
 
 
 ECHO = """\
@@ -46,11 +37,11 @@ def run(data, request_headers):
 """
 
 
-def launch_azmlinfsrv(project: Path):
+def launch_azmlinfsrv(venv: Path, project: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("AML_APP_ROOT", "AZUREML_MODEL_DIR")}
     process = subprocess.Popen(
-        [str(VENV / "bin" / "azmlinfsrv"), "--entry_script", "score.py", "--port", str(port)],
+        [str(venv / "bin" / "azmlinfsrv"), "--entry_script", "score.py", "--port", str(port)],
         cwd=project,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -68,13 +59,8 @@ def launch_azmlinfsrv(project: Path):
 
 
 @pytest.fixture(scope="module")
-def azmlinfsrv_url():
-    subprocess.run(
-        [str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "inference-schema"],
-        check=True,
-        capture_output=True,
-    )
-    process, url = launch_azmlinfsrv(EXAMPLES / "inference-schema")
+def azmlinfsrv_url(venv: Path):
+    process, url = launch_azmlinfsrv(venv, EXAMPLES / "inference-schema")
     yield url
     process.terminate()
     process.wait(10)
@@ -88,10 +74,10 @@ def debugkit_server():
 
 
 @pytest.fixture(scope="module")
-def echo_pair(tmp_path_factory):
+def echo_pair(tmp_path_factory, venv: Path):
     project = tmp_path_factory.mktemp("echo")
     (project / "score.py").write_text(ECHO)
-    process, url = launch_azmlinfsrv(project)
+    process, url = launch_azmlinfsrv(venv, project)
     server = start_server(project / "score.py")
     yield url, server
     server.stop()
