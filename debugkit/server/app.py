@@ -50,7 +50,11 @@ class ScoringApp:
         self.service = service
         self.debugger = debugger or Debugger()
         self.limiter = ConcurrencyLimiter(options.max_concurrent)
-        self.executor = RunExecutor(options.request_timeout_s, options.source_dir)
+        self.executor = RunExecutor(
+            options.request_timeout_s,
+            options.source_dir,
+            before_run=self.debugger.trace_current_thread,
+        )
         self.started_at = time.time()
 
     # -- helpers ---------------------------------------------------------------

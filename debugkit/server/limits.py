@@ -124,9 +124,15 @@ class RunExecutor:
     so a late-delivered injected exception can never hit another request's run().
     """
 
-    def __init__(self, timeout_s: float, source_dir: str) -> None:
+    def __init__(
+        self,
+        timeout_s: float,
+        source_dir: str,
+        before_run: Optional[Callable[[], None]] = None,
+    ) -> None:
         self.timeout_s = timeout_s
         self.source_dir = source_dir
+        self.before_run = before_run  # called on the worker thread before each run()
         self._tasks: queue.SimpleQueue[_Task] = queue.SimpleQueue()
         self._idle = 0
         self._idle_lock = threading.Lock()
@@ -160,6 +166,8 @@ class RunExecutor:
 
     def _run_task(self, task: _Task) -> bool:
         task.thread = threading.current_thread()
+        if self.before_run is not None:
+            self.before_run()
         started = time.perf_counter()
         try:
             try:
