@@ -90,6 +90,20 @@ class ProjectConfig:
         return replace(self, deployment=replace(self.deployment, **changes))
 
 
+OVERRIDABLE = ("port", "debug_port", "base_image", "image")  # what `debugkit up` flags may set
+
+
+def apply_overrides(config: ProjectConfig, overrides: Mapping[str, Any]) -> ProjectConfig:
+    """The configuration with ``debugkit up``'s command-line choices on top (they win)."""
+    deployment = {
+        k: v for k, v in overrides.items() if k in ("port", "debug_port") and v is not None
+    }
+    top = {k: v for k, v in overrides.items() if k in ("base_image", "image") and v is not None}
+    if deployment:
+        config = config.with_deployment(**deployment)
+    return replace(config, **top) if top else config
+
+
 def load_config(project_dir: str | Path = ".") -> ProjectConfig:
     """Read the project's configuration from the first source that exists."""
     root = Path(project_dir).expanduser().resolve()

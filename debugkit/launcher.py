@@ -71,6 +71,7 @@ def start(
     options: UpOptions,
     timeout: float = 600,
     echo: Callable[[str], None] | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Started:
     """Start the server, record the session, and wait until init() has run."""
     existing = running_session(config)
@@ -89,6 +90,7 @@ def start(
         )
     runtime = get_runtime(runtime_name)
     session = runtime.start(config, options)
+    session.overrides = dict(overrides or {})
     sessions.save(session)
     try:
         status = wait_until_ready(runtime, session, timeout=timeout, echo=echo)
@@ -109,7 +111,7 @@ def restart(session: Session, config: ProjectConfig) -> Session:
     watcher_pid = session.watcher_pid
     get_runtime(session.runtime).stop(session)
     sessions.remove(session.project_key)
-    started = start(config, session.runtime, options)
+    started = start(config, session.runtime, options, overrides=session.overrides)
     started.session.watcher_pid = watcher_pid
     sessions.save(started.session)
     return started.session
@@ -126,12 +128,21 @@ def stop(session: Session) -> None:
             os.kill(session.watcher_pid, signal.SIGTERM)
     get_runtime(session.runtime).stop(session)
     sessions.remove(session.project_key)
+    watcher_log(session.project_key).unlink(missing_ok=True)
 
 
-def spawn_background_watcher(config: ProjectConfig, session: Session) -> int:
-    """``up --detach``: the watcher runs on in its own process until ``down``."""
-    log_dir = Path(session.work_dir) if session.work_dir else Path(sessions.state_dir())
-    log_file = log_dir / f"{config.project_key}-watcher.log"
+def watcher_log(project_key: str) -> Path:
+    """The background watcher's log: beside the session record, so restarts do not lose it."""
+    return sessions.state_dir() / f"{project_key}-watcher.log"
+
+
+def spawn_background_watcher(config: ProjectConfig, session: Session, timeout: float = 15) -> int:
+    """``up --detach``: the watcher runs on in its own process until ``down``.
+
+    Returns once it watches, so that a save made right after ``up`` is not missed.
+    """
+    log_file = watcher_log(config.project_key)
+    log_file.unlink(missing_ok=True)
     with open(log_file, "ab") as log:
         proc = subprocess.Popen(
             [
@@ -147,6 +158,11 @@ def spawn_background_watcher(config: ProjectConfig, session: Session) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if "debugkit: watching" in log_file.read_text(errors="replace"):
+            break
+        time.sleep(0.05)
     return proc.pid
 
 
@@ -160,10 +176,3 @@ def _check_port_free(host: str, port: int, what: str, flag: str) -> None:
             raise UnavailableError(
                 f"the {what} {host}:{port} is in use; stop what uses it or pick another with {flag}"
             ) from None
-
-
-def wait_for_exit(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not pid_alive(pid)

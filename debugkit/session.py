@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from debugkit.paths import state_dir
+
+if TYPE_CHECKING:
+    from debugkit.config import ProjectConfig
 
 
 @dataclass
@@ -30,6 +35,13 @@ class Session:
     log_file: str | None = None  # server log (process runtime) or watcher log
     work_dir: str | None = None  # temp folder removed on down
     started_at: float = field(default_factory=time.time)
+    overrides: dict[str, Any] = field(default_factory=dict)  # `up` flags, kept across restarts
+
+    def config_loader(self) -> Callable[[str | Path], ProjectConfig]:
+        """Reads the project's configuration as this session sees it (with its `up` flags)."""
+        from debugkit.config import apply_overrides, load_config
+
+        return lambda project_dir: apply_overrides(load_config(project_dir), self.overrides)
 
     @property
     def url(self) -> str:

@@ -105,7 +105,7 @@ class Watcher:
         self.batches = 0  # debounced batches handled
         self._debouncer = Debouncer(quiet, quiet_settled, max_wait)
         self._fingerprints = Fingerprints()
-        self._classifier = Classifier(config)
+        self._classifier = Classifier(config, session.config_loader())
         self._broken: dict[Path, SyntaxProblem] = {}
         self._restart_pending: Plan | None = None
         self._last_reload = (0.0, 0.0)  # wall-clock window of the last reload request
@@ -297,7 +297,7 @@ class Watcher:
                 self.config.models,
             )
             self.session, self.config = session, config
-            self._classifier = Classifier(config)
+            self._classifier = Classifier(config, session.config_loader())
             self._restart_pending = None
             self._broken.clear()
         if retarget:
@@ -421,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"debugkit: {exc.message}", file=sys.stderr)
         return exc.exit_code
     record = sessions.load(config.project_key)
+    if record is not None:
+        config = record.config_loader()(args.project_dir)
     if record is None:
         print(
             f"debugkit: nothing is running for {config.project_dir}; start it with 'debugkit up'",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import threading
@@ -13,10 +12,12 @@ import click
 
 from debugkit import launcher
 from debugkit.client import ServerClient
-from debugkit.config import ProjectConfig, load_config
+from debugkit.config import ProjectConfig, apply_overrides, load_config
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.runtime import UpOptions, get_runtime
 from debugkit.session import Session
+from debugkit.watch.filters import is_ignored
+from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
 CONTAINER_APP_ROOT = "/var/azureml-app"
 
@@ -108,14 +109,17 @@ def up(
     base_image: str | None,
 ) -> None:
     """Start the scoring server for PROJECT_DIR, wait until ready, then hot-reload on save."""
-    config = load_config(project_dir)
-    overrides = {k: v for k, v in {"port": port, "debug_port": debug_port}.items() if v is not None}
-    if overrides:
-        config = config.with_deployment(**overrides)
-    if base_image:
-        config = dataclasses.replace(config, base_image=base_image)
-    if image:
-        config = dataclasses.replace(config, image=image)
+    overrides = {
+        key: value
+        for key, value in {
+            "port": port,
+            "debug_port": debug_port,
+            "base_image": base_image,
+            "image": image,
+        }.items()
+        if value is not None
+    }
+    config = apply_overrides(load_config(project_dir), overrides)
     runtime_name = launcher.choose_runtime(runtime)
     if runtime is None and runtime_name == "process":
         _echo(
@@ -131,12 +135,13 @@ def up(
     )
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
     try:
-        started = launcher.start(config, runtime_name, options, echo=_echo)
+        started = launcher.start(config, runtime_name, options, echo=_echo, overrides=overrides)
     except KeyboardInterrupt:
         _echo("debugkit: interrupted before the server was ready; stopped it")
         sys.exit(130)
     session = started.session
-    follower = None if detach else _follow_logs(started)
+    follower_stop = threading.Event()
+    follower = None if detach else _follow_logs(started, follower_stop)
     try:
         _report_ready(config, session, started.status)
         if detach:
@@ -154,6 +159,7 @@ def up(
         if not detach:
             current = launcher.sessions.load(config.project_key) or session
             launcher.stop(current)
+            follower_stop.set()
             if follower is not None:
                 follower.join(timeout=2)
             _echo("debugkit: stopped and removed the server")
@@ -182,13 +188,22 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
         )
 
 
-def _follow_logs(started: launcher.Started) -> threading.Thread:
+def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.Thread:
+    """Print the server's log until ``stop``; after a restart (by the watcher) follow the new server."""
+
     def pump() -> None:
-        try:
-            for line in started.runtime.logs(started.session, tail=None, follow=True):
-                click.echo(line.rstrip("\n"), err=True)
-        except Exception:  # the server went away; up reports that itself
-            pass
+        runtime, session = started.runtime, started.session
+        while not stop.is_set():
+            try:
+                for line in runtime.logs(session, tail=None, follow=True):
+                    click.echo(line.rstrip("\n"), err=True)
+            except Exception:  # the server went away; up reports that itself
+                pass
+            while not stop.wait(0.2):
+                current = launcher.sessions.load(session.project_key)
+                if current is not None and current.started_at != session.started_at:
+                    runtime, session = get_runtime(current.runtime), current
+                    break
 
     thread = threading.Thread(target=pump, name="debugkit-logs", daemon=True)
     thread.start()
@@ -288,6 +303,12 @@ def logs(project_dir: Path, follow: bool, tail: int | None) -> None:
             click.echo(line.rstrip("\n"))
     except KeyboardInterrupt:
         pass
+    watcher_log = launcher.watcher_log(config.project_key)
+    if watcher_log.exists() and not follow:
+        click.echo(f"--- hot reload (watcher log {watcher_log})")
+        lines = watcher_log.read_text(errors="replace").splitlines()
+        for line in lines[-tail:] if tail else lines:
+            click.echo(line)
     from debugkit.diagnose import diagnose
 
     findings = diagnose("".join(text), runtime.exit_reason(record), config)
@@ -337,6 +358,15 @@ def reload(project_dir: Path) -> None:
     """Reload score.py now (re-import + init()); the last good version serves on failure."""
     config = load_config(project_dir)
     session = _require_session(config)
+    problems = _syntax_problems(config.source_dir)
+    if problems:
+        for problem in problems:
+            for line in problem.lines():
+                _echo(line)
+        _echo(
+            "debugkit: not reloaded until the syntax error is fixed; the running version keeps serving"
+        )
+        sys.exit(EXIT_FAILED)
     result = ServerClient(session.url).reload()
     if result.get("ok"):
         _echo(
@@ -348,6 +378,17 @@ def reload(project_dir: Path) -> None:
         + format_error(config, result.get("error"))
     )
     sys.exit(EXIT_FAILED)
+
+
+def _syntax_problems(source_dir: Path) -> list[SyntaxProblem]:
+    """Compile the source folder's Python files on the host, as the watcher does before a reload."""
+    problems = []
+    for path in sorted(source_dir.rglob("*.py")):
+        if not is_ignored(path.relative_to(source_dir)):
+            problem = check_syntax(path)
+            if problem is not None:
+                problems.append(problem)
+    return problems
 
 
 @click.command("model-path")

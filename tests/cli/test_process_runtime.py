@@ -85,6 +85,7 @@ def test_up_score_status_model_path_reload_logs_down(project) -> None:
 
     logs = debugkit("logs", str(folder), "--tail", "50")
     assert logs.returncode == 0 and "POST /score" in logs.stdout
+    assert "--- hot reload" in logs.stdout and "debugkit: watching" in logs.stdout
 
     down = debugkit("down", str(folder))
     assert down.returncode == 0
@@ -178,3 +179,37 @@ def test_killed_debugkit_takes_its_foreground_server_along(project) -> None:
     while pid_alive(session.server_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not pid_alive(session.server_pid)
+
+
+def test_manual_reload_checks_syntax_on_the_host_first(project) -> None:
+    folder = project("get-model-path")
+    assert up(folder, "--no-watch")[0].returncode == 0
+    score = folder / "score.py"
+    score.write_text(score.read_text() + "\ndef broken(:\n")
+    result = debugkit("reload", str(folder))
+    assert result.returncode == 1
+    assert f"{score}:" in result.stdout and "error: SyntaxError" in result.stdout
+    assert "not reloaded" in result.stdout
+    status = json.loads(debugkit("status", str(folder), "--json").stdout)
+    assert status["generation"] == 1 and status["reloads"] == 0  # nothing was sent
+
+
+def test_restart_for_new_limits_keeps_the_ports_given_to_up(project) -> None:
+    folder = project("get-model-path")
+    result, port = up(folder)  # with the background watcher
+    assert result.returncode == 0, result.stderr
+    config = folder / "debugkit.yaml"
+    config.write_text(config.read_text() + "\ndeployment:\n  request_timeout_s: 7\n")
+    deadline = time.monotonic() + 30
+    limits: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            limits = http("GET", f"http://127.0.0.1:{port}/debugkit/status", timeout=2).json()[
+                "limits"
+            ]
+        except OSError:
+            limits = {}
+        if limits.get("request_timeout_s") == 7:
+            break
+        time.sleep(0.2)
+    assert limits.get("request_timeout_s") == 7  # restarted, and still on the --port given to up
