@@ -216,6 +216,7 @@ class ScoringApp:
         )
 
     def reload(self) -> Response:
+        self.debugger.trace_current_thread()  # the new module and init() are user code
         result = self.service.reload()
         return json_response(200, result.to_dict())
 
@@ -243,6 +244,7 @@ class ScoringApp:
 
     def before(self) -> Optional[Response]:
         g.started = time.perf_counter()
+        self.debugger.trace_current_thread(user_code=False)
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
         g.request_id = request_id if len(request_id) <= HEADER_LIMIT else ""
         legacy = request.headers.get("x-ms-request-id", "")

@@ -53,16 +53,17 @@ class Debugger:
             logger.info("debugkit: debugpy listening on %s:%d", host, port)
             return True
 
-    def trace_current_thread(self) -> None:
-        """Trace this worker thread only while a client is attached.
+    def trace_current_thread(self, user_code: bool = True) -> None:
+        """Let debugpy trace this thread only while it runs user code with a client attached.
 
         Before Python 3.12 debugpy traces with sys.settrace, which slows every line of a
-        traced thread 2-3x even with nobody attached (bench/debug_overhead.py).
+        traced thread 2-3x even with nobody attached (bench/debug_overhead.py). Request
+        threads (``user_code=False``) only run the server's own code, so they are never traced.
         """
         if self._debugpy is None:
             return
         with contextlib.suppress(Exception):  # bookkeeping must never fail a request
-            self._debugpy.trace_this_thread(bool(self._debugpy.is_client_connected()))
+            self._debugpy.trace_this_thread(user_code and bool(self._debugpy.is_client_connected()))
 
     def wait_for_client(self) -> None:
         if self._debugpy is None:

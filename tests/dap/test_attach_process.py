@@ -127,3 +127,21 @@ def test_wait_for_debugger_holds_init_so_its_breakpoints_hit(
     dap.continue_(stopped["threadId"])
     assert server.wait_until(("ready",))["debugger"]["attached"] is True
     assert json.loads(server.score({"values": [1]}).text)["total"] == 2
+
+
+def test_breakpoint_in_init_hits_on_a_reload(project: Project, debug_server, dap_connect) -> None:
+    """init() of a reload runs on a request thread of the server: it must be traced too."""
+    server, port = debug_server()
+    dap = dap_connect(port)
+    local_score = project.local / "score.py"
+    line = line_of(local_score, "BP-INIT")
+    dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
+    server.score({"values": [1]})  # a request first: request threads are left untraced
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = pool.submit(server.reload)
+    pool.shutdown(wait=False)
+    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+    frame = dap.top_frame(stopped["threadId"])
+    assert same_file(frame["source"]["path"], local_score) and frame["line"] == line
+    dap.continue_(stopped["threadId"])
+    assert pending.result(timeout=60)["ok"]
