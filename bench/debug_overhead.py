@@ -10,7 +10,7 @@ where a tracing debugger costs the most). Requests go round-robin to the three s
 small blocks over keep-alive connections, so background load on this machine hits all three
 alike. Goal: attached overhead <= 20 % on the median. Prints one table.
 
---python runs the servers with another interpreter (it needs flask, waitress and debugpy):
+--python runs the servers with another interpreter (it needs flask, cheroot and debugpy):
 debugpy traces with sys.settrace up to Python 3.11, which slows every bytecode of a traced
 thread, and with sys.monitoring (PEP 669) from 3.12, which does not.
 """

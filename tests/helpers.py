@@ -168,7 +168,7 @@ class RunningServer:
 
 def server_python() -> str:
     """The interpreter that runs the server: DEBUGKIT_SERVER_PYTHON (e.g. a Python 3.9 venv
-    with flask and waitress, to check the container-side floor) or this one."""
+    with flask and cheroot, to check the container-side floor) or this one."""
     return os.environ.get("DEBUGKIT_SERVER_PYTHON") or sys.executable
 
 

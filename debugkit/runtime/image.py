@@ -35,10 +35,10 @@ from debugkit.config import DEFAULT_BASE_IMAGE, ProjectConfig
 from debugkit.environment import EnvironmentSpec, read_environment
 from debugkit.errors import CheckFailed, UserError
 from debugkit.runtime.pipconfig import IMAGE_DIR, PipSettings, host_pip_settings
+from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
 
 log = logging.getLogger(__name__)
 
-SERVER_PACKAGES = ("flask>=2.2", "waitress>=3", "debugpy>=1.8")
 LIB_DIR = "/opt/debugkit/lib"
 SRC_DIR = "/opt/debugkit/src"
 APP_ROOT = "/var/azureml-app"
@@ -89,7 +89,7 @@ def dockerfile(plan: ImagePlan) -> str:
         "COPY pip/ " + IMAGE_DIR + "/",
         "RUN python3 -c \"import sys; assert sys.version_info >= (3, 9), 'python3 >= 3.9 needed'; "
         f"print('{_PYTHON_MARK}', '%d.%d' % sys.version_info[:2])\"",
-        f"RUN {pip} --target {LIB_DIR} " + " ".join(f"'{p}'" for p in SERVER_PACKAGES),
+        f"RUN {pip} --target {LIB_DIR} " + " ".join(f"'{p}'" for p in SERVER_REQUIREMENTS),
     ]
     if not plan.derived and plan.spec.pip_requirements:
         lines += [
@@ -239,7 +239,7 @@ def _build_error(plan: ImagePlan, progress: _Progress) -> UserError:
         if any("No module named pip" in line for line in lines):
             hint = (
                 f"the image {plan.base} has python3 but no pip, which debugkit needs to add "
-                "flask, waitress and debugpy; add pip to that image (python3 -m ensurepip, "
+                "flask, cheroot and debugpy; add pip to that image (python3 -m ensurepip, "
                 "or the python3-pip package)"
             )
     elif "requirements.txt" in instruction:

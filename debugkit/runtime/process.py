@@ -32,9 +32,9 @@ from debugkit.runtime.base import (
     debug_port_for,
     server_command,
 )
+from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
 from debugkit.session import Session, pid_alive
 
-SERVER_REQUIREMENTS = ("flask>=2.2", "waitress>=3", "debugpy>=1.8")
 PACKAGE_PARENT = Path(debugkit.__file__).resolve().parent.parent
 
 

@@ -90,7 +90,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
 
     # Imported after argument checks so `--help` and usage errors stay instant.
-    import waitress
+    from cheroot import wsgi
 
     from debugkit.server.app import create_app
     from debugkit.server.debugger import Debugger
@@ -119,16 +119,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     app = create_app(options, service, debugger)
 
     threads = options.max_concurrent + 4 if options.max_concurrent > 0 else 16
+    server = wsgi.Server(
+        (options.host, options.port),
+        app,
+        numthreads=threads,
+        server_name="debugkit",
+        request_queue_size=64,
+        timeout=max(120, int(options.request_timeout_s) + 30),
+    )
+    server.max_request_body_size = options.max_body_bytes + 1024 * 1024
     try:
-        server: Any = waitress.create_server(
-            app,
-            host=options.host,
-            port=options.port,
-            threads=threads,
-            max_request_body_size=options.max_body_bytes + 1024 * 1024,
-            ident="debugkit",
-            channel_timeout=max(120, int(options.request_timeout_s) + 30),
-        )
+        server.prepare()  # binds the port, so a port in use is reported before init() runs
     except OSError as exc:
         return _fail(
             f"cannot listen on {options.host}:{options.port} ({exc.strerror or exc}); "
@@ -139,7 +140,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "debugkit: starting %s on http://%s:%s (source %s)",
         os.path.relpath(options.entry_script, options.source_dir),
         options.host,
-        server.effective_port,
+        server.bind_addr[1],
         options.source_dir,
     )
 
@@ -162,13 +163,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        server.run()
+        server.serve()
     except (SystemExit, KeyboardInterrupt):
         pass
     finally:
         logger.info("debugkit: stopping")
         with contextlib.suppress(Exception):
-            server.close()
+            server.stop()
     return 0
 
 

@@ -28,7 +28,7 @@ def configure_logging(production: bool) -> None:
     plain.setFormatter(logging.Formatter("%(message)s"))
     problems.handlers[:] = [plain]
     problems.setLevel(logging.INFO)
-    logging.getLogger("waitress").setLevel(logging.WARNING)
+    logging.getLogger("cheroot").setLevel(logging.WARNING)
     if not production:
         # Model.get_model_path's candidate paths: what users need first when a model is missing.
         logging.getLogger("azureml.core.model").setLevel(logging.DEBUG)
