@@ -6,6 +6,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig
@@ -96,6 +97,21 @@ class Runtime(ABC):
         self, session: Session, tail: int | None = None, follow: bool = False
     ) -> Iterator[str]:
         """Lines of the server's log."""
+
+    def new_session(
+        self, config: ProjectConfig, options: UpOptions, debug_port: int | None, **where: Any
+    ) -> Session:
+        """The session record of a server this runtime just started (``where``: its ids)."""
+        return Session(
+            project_key=config.project_key,
+            project_dir=str(config.project_dir),
+            runtime=self.name,
+            host=config.deployment.host,
+            port=config.deployment.port,
+            debug_port=debug_port,
+            production=options.production,
+            **where,
+        )
 
     def exit_reason(self, session: Session) -> str | None:
         """Why the server is gone (e.g. ``OOMKilled``), if the runtime can tell."""

@@ -149,14 +149,10 @@ class DockerRuntime(Runtime):
                 self.remove_project_containers(config.project_key)
             _remove_work(work_dir, mountpoint)
             raise
-        return Session(
-            project_key=config.project_key,
-            project_dir=str(config.project_dir),
-            runtime=self.name,
-            host=deployment.host,
-            port=deployment.port,
-            debug_port=debug_port,
-            production=options.production,
+        return self.new_session(
+            config,
+            options,
+            debug_port,
             container_id=container.id,
             container_name=container.name,
             image=image,

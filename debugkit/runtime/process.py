@@ -88,14 +88,10 @@ class ProcessRuntime(Runtime):
                 preexec_fn=_die_with_parent if options.foreground else None,
             )
         self._children[proc.pid] = proc
-        return Session(
-            project_key=config.project_key,
-            project_dir=str(config.project_dir),
-            runtime=self.name,
-            host=deployment.host,
-            port=deployment.port,
-            debug_port=debug_port,
-            production=options.production,
+        return self.new_session(
+            config,
+            options,
+            debug_port,
             server_pid=proc.pid,
             log_file=str(log_file),
             work_dir=str(work_dir),
