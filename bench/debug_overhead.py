@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def measure(
 def start(python: str, entry: Path, **flags: object) -> RunningServer:
     port = free_port()
     args = [python, *server_command(entry, port, request_timeout=0, **flags)[1:]]
-    log = tempfile.NamedTemporaryFile(prefix="debugkit-bench-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (entry.parent / f"server-{port}.log").open("wb")  # removed with the bench's folder
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
     server = RunningServer(process, f"http://127.0.0.1:{port}", port, Path(log.name), args)
@@ -144,6 +145,7 @@ def main() -> int:
             dap.close()
         for server in servers.values():
             server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
     version = subprocess.run(
         [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -200,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - began
 
     per_thread = json.loads(out.read_text())
+    shutil.rmtree(work, ignore_errors=True)
     responses = [r for thread_results in per_thread for r in thread_results]
     statuses = Counter(r[0] for r in responses)
     failed = [r for r in responses if r[0] != 200]

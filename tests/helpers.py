@@ -205,8 +205,13 @@ def start_server(
     """
     port = free_port()
     args = server_command(entry_script, port, **flags)
+    # kept after stop() for the test to read; the test run's state folder (tests/conftest.py)
+    # is removed when the run ends
     log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (the server writes to it until stop())
-        prefix="debugkit-server-", suffix=".log", delete=False
+        prefix="debugkit-server-",
+        suffix=".log",
+        delete=False,
+        dir=os.environ.get("DEBUGKIT_STATE_DIR"),
     )
     child_env = dict(os.environ)
     child_env.pop("AML_APP_ROOT", None)
