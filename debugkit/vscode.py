@@ -38,7 +38,8 @@ ERROR_LINE_REGEXP = r"^(.+?):(\d+):(?:(\d+):)?\s+(error|warning):\s+(.*)$"
 LINT_LINE_REGEXP = r"^(.+?):(\d+):(\d+): ([A-Z]+[0-9]+) (.*)$"
 # A cycle starts with `debugkit up`'s first line or a reload/restart, and ends once the
 # server is ready (or init() failed, or a reload finished) so the debugger attaches only then.
-BACKGROUND_BEGINS = r"^debugkit: (starting|reloading|restarting|rebuilding)\b"
+# A successful reload begins a new cycle too, so problems it fixed leave the Problems panel.
+BACKGROUND_BEGINS = r"^debugkit: (starting|reloading|restarting|rebuilding|reload \u2713)"
 BACKGROUND_ENDS = (
     r"debugkit: (ready at |init\(\) failed|reload|restart |not reloaded|"
     r"waiting for a debugger|stopped)"

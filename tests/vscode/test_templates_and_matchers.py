@@ -126,6 +126,17 @@ def test_background_task_ends_only_when_the_server_can_be_attached(line: str, en
         assert re.search(background["beginsPattern"], line)
 
 
+def test_a_successful_reload_clears_the_problems_it_fixed() -> None:
+    """Background matchers drop the previous cycle's problems when a begin line comes."""
+    background = _up_matcher()["background"]
+    assert re.search(
+        background["beginsPattern"], "debugkit: reload \u2713 generation 3 in 40 ms (score.py)"
+    )
+    assert not re.search(
+        background["beginsPattern"], "score.py:7: error: ValueError: boom [reload \u2717]"
+    )
+
+
 def test_lint_matcher_reads_lint_text_output() -> None:
     lint = next(t for t in _tasks() if t["label"] == vscode.TASK_LINT)["problemMatcher"]
     got = _match(lint, "src/score.py:12:5: DK101 run() returns exception text to the client")
