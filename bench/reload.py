@@ -198,13 +198,18 @@ def bench_image_rebuild(config: ProjectConfig, session: Session, saves: int) -> 
     (work / "Dockerfile").write_text(f"FROM {image}\nCOPY app/ /var/azureml-app/\n")
     base.stop(timeout=5)
     current: list = []
+    built: list[str] = []  # every rebuild's image id: re-tagging leaves the previous one dangling
 
     def rebuild() -> None:
         shutil.rmtree(work / "app", ignore_errors=True)
         shutil.copytree(config.source_dir, work / "app")
-        subprocess.run(
-            ["docker", "build", "-q", "-t", tag, str(work)], check=True, capture_output=True
+        result = subprocess.run(
+            ["docker", "build", "-q", "-t", tag, str(work)],
+            check=True,
+            capture_output=True,
+            text=True,
         )
+        built.append(result.stdout.strip())
         if current:
             current.pop().remove(force=True)
         current.append(
@@ -226,7 +231,7 @@ def bench_image_rebuild(config: ProjectConfig, session: Session, saves: int) -> 
     finally:
         for container in current:
             container.remove(force=True)
-        subprocess.run(["docker", "rmi", "-f", tag], capture_output=True)
+        subprocess.run(["docker", "rmi", "-f", tag, *reversed(built)], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
         client.close()
     return series
@@ -275,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         launcher.stop(holder[0])
         shutil.rmtree(root.parent, ignore_errors=True)
+        if runtime == "docker":
+            from debugkit.runtime.docker import DockerRuntime
+
+            DockerRuntime().remove_project_images(config.project_key)
 
     data = [s.row() for s in rows]
     hot = data[0]["p50_ms"]

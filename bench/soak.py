@@ -198,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         thread.join(10)
         launcher.stop(session)
+        if runtime == "docker":
+            from debugkit.runtime.docker import DockerRuntime
+
+            DockerRuntime().remove_project_images(config.project_key)
     elapsed = time.monotonic() - began
 
     per_thread = json.loads(out.read_text())

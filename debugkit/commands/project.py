@@ -231,15 +231,23 @@ def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> Non
 
 @click.command("down")
 @project_dir_argument
-def down(project_dir: Path) -> None:
+@click.option(
+    "--images", is_flag=True, help="Also remove the project's images (kept as a build cache)."
+)
+def down(project_dir: Path, images: bool) -> None:
     """Stop and remove what 'up' started for PROJECT_DIR."""
     config = load_config(project_dir)
     record = launcher.sessions.load(config.project_key)
     if record is None:
         _echo(f"debugkit: nothing is running for {config.project_dir}")
-        return
-    launcher.stop(record)
-    _echo(f"debugkit: stopped and removed the server for {config.project_dir}")
+    else:
+        launcher.stop(record)
+        _echo(f"debugkit: stopped and removed the server for {config.project_dir}")
+    if images and launcher.docker_engine_answers():
+        from debugkit.runtime.docker import DockerRuntime
+
+        removed = DockerRuntime().remove_project_images(config.project_key)
+        _echo(f"debugkit: removed {removed} image(s) of {config.project_dir}")
 
 
 @click.command("status")

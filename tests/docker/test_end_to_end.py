@@ -85,6 +85,12 @@ def test_up_score_model_path_limits_down(make_project, docker_client) -> None:
         "requirements.txt",
         "score.py",
     ]
+    assert docker_client.images.list(filters={"label": f"debugkit.project={config.project_key}"})
+    removed = debugkit("down", "--images", str(root))
+    assert "removed 1 image(s)" in removed.stdout
+    assert not docker_client.images.list(
+        filters={"label": f"debugkit.project={config.project_key}"}
+    )
 
 
 def test_out_of_memory_is_diagnosed(make_project, docker_client) -> None:
