@@ -120,3 +120,19 @@ def debugkit(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]
             f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
         )
     return result
+
+
+@pytest.fixture
+def remove_new_dangling_images(docker_client: docker.DockerClient) -> Iterator[None]:
+    """Remove the untagged images a test leaves (the cached steps of a build that failed)."""
+    before = {image.id for image in docker_client.images.list(filters={"dangling": True})}
+    yield
+    for _ in range(3):  # children first: a parent goes once its children are gone
+        left = [
+            image
+            for image in docker_client.images.list(filters={"dangling": True})
+            if image.id not in before
+        ]
+        for image in left:
+            with contextlib.suppress(docker.errors.APIError):
+                docker_client.images.remove(image.id, force=True)

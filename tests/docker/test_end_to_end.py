@@ -16,7 +16,11 @@ from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.docker.conftest import debugkit
 
-pytestmark = pytest.mark.docker
+pytestmark = [
+    pytest.mark.docker,
+    # builds that fail leave their cached steps behind as untagged images
+    pytest.mark.usefixtures("remove_new_dangling_images"),
+]
 
 
 def _containers(client: docker.DockerClient, key: str) -> list:

@@ -20,7 +20,11 @@ from debugkit.runtime.docker import DockerRuntime
 from debugkit.runtime.image import LABEL_PROJECT, ensure_image
 from tests.docker.conftest import BASE_IMAGE
 
-pytestmark = pytest.mark.docker
+pytestmark = [
+    pytest.mark.docker,
+    # builds that fail leave their cached steps behind as untagged images
+    pytest.mark.usefixtures("remove_new_dangling_images"),
+]
 
 
 def _console() -> tuple[Console, io.StringIO]:
@@ -97,7 +101,9 @@ def test_image_without_python_is_refused_clearly(make_project, docker_client, tm
     (tmp_path / "ctx" / "Dockerfile").write_text(
         f"FROM {BASE_IMAGE}\nRUN rm -f /usr/bin/python3*\n"
     )
-    docker_client.images.build(path=str(tmp_path / "ctx"), tag="debugkit-test-nopy")
+    docker_client.images.build(
+        path=str(tmp_path / "ctx"), tag="debugkit-test-nopy", rm=True, forcerm=True
+    )
     try:
         root = make_project("init-crash")
         (root / "debugkit.yaml").write_text(
@@ -116,7 +122,9 @@ def test_image_without_pip_is_refused_clearly(make_project, docker_client, tmp_p
     (tmp_path / "ctx" / "Dockerfile").write_text(
         f"FROM {BASE_IMAGE}\nRUN rm -rf /usr/lib/python3/dist-packages/pip\n"
     )
-    docker_client.images.build(path=str(tmp_path / "ctx"), tag="debugkit-test-nopip")
+    docker_client.images.build(
+        path=str(tmp_path / "ctx"), tag="debugkit-test-nopip", rm=True, forcerm=True
+    )
     try:
         root = make_project("init-crash")
         (root / "debugkit.yaml").write_text(
