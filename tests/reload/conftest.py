@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from debugkit.config import load_config
+from debugkit.config import ProjectConfig, load_config
 from debugkit.session import Session
 from debugkit.watcher import Watcher
 from tests.helpers import RunningServer, start_server
@@ -98,6 +98,15 @@ def running_watcher(root: Path, server: RunningServer, **options: Any) -> Iterat
         debug_port=None,
         server_pid=server.process.pid,
     )
+    with watching(config, session, **options) as (watcher, lines):
+        yield Live(root, server, watcher, lines)
+
+
+@contextlib.contextmanager
+def watching(
+    config: ProjectConfig, session: Session, **options: Any
+) -> Iterator[tuple[Watcher, list[str]]]:
+    """Run a real watcher on a thread until the block ends; yields it and the lines it printed."""
     lines: list[str] = []
     watcher = Watcher(config, session, lines.append, **options)
     stop = threading.Event()
@@ -105,7 +114,7 @@ def running_watcher(root: Path, server: RunningServer, **options: Any) -> Iterat
     thread.start()
     try:
         assert watcher.ready.wait(10), "the watcher did not start"
-        yield Live(root, server, watcher, lines)
+        yield watcher, lines
     finally:
         stop.set()
         thread.join(10)

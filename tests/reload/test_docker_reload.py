@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from debugkit.config import load_config
 from debugkit.runtime import UpOptions
 from debugkit.watcher import Watcher
 from tests.helpers import free_port
-from tests.reload.conftest import make_project, score_source, wait_for
+from tests.reload.conftest import make_project, score_source, wait_for, watching
 
 pytestmark = pytest.mark.docker
 BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
@@ -44,22 +43,15 @@ def container_up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
     )
     config = load_config(root)
     started = launcher.start(config, "docker", UpOptions(debug=False), timeout=600)
-    lines: list[str] = []
-    watcher = Watcher(config, started.session, lines.append)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        assert watcher.ready.wait(10)
-        yield root, watcher, lines
-    finally:
-        stop.set()
-        thread.join(10)
-        launcher.stop(watcher.session)
-        if watcher.session.image:
-            with contextlib.suppress(docker.errors.DockerException):  # in use by another run
-                client.images.remove(watcher.session.image, force=True)
-        client.close()
+    with watching(config, started.session) as (watcher, lines):
+        try:
+            yield root, watcher, lines
+        finally:
+            launcher.stop(watcher.session)
+            if watcher.session.image:
+                with contextlib.suppress(docker.errors.DockerException):  # in use by another run
+                    client.images.remove(watcher.session.image, force=True)
+            client.close()
 
 
 def test_container_reloads_on_host_save_and_maps_error_paths(container_up) -> None:

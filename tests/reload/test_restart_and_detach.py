@@ -19,7 +19,7 @@ from debugkit.runtime import UpOptions
 from debugkit.session import Session
 from debugkit.watcher import Watcher
 from tests.helpers import REPO_ROOT, free_port, start_server
-from tests.reload.conftest import make_project, score_source, wait_for
+from tests.reload.conftest import make_project, score_source, wait_for, watching
 
 OK = "\u2713"
 
@@ -39,18 +39,11 @@ def up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
     )
     config = load_config(root)
     started = launcher.start(config, "process", UpOptions(debug=False), timeout=60)
-    lines: list[str] = []
-    watcher = Watcher(config, started.session, lines.append)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
-        assert watcher.ready.wait(10)
-        yield root, watcher, lines
-    finally:
-        stop.set()
-        thread.join(10)
-        launcher.stop(watcher.session)
+    with watching(config, started.session) as (watcher, lines):
+        try:
+            yield root, watcher, lines
+        finally:
+            launcher.stop(watcher.session)  # the session a restart made, not the first one
 
 
 def test_deployment_limit_change_restarts_with_the_new_limit(up) -> None:
