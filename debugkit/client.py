@@ -25,6 +25,13 @@ class Response:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def header(self, name: str) -> str | None:
+        """A header's value, whatever the case of its name."""
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
 
 class ServerClient:
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from debugkit.client import Response
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
 
@@ -33,24 +35,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@dataclass
-class HttpResult:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def header(self, name: str) -> Optional[str]:
-        for key, value in self.headers.items():
-            if key.lower() == name.lower():
-                return value
-        return None
+# The answer type of the product's own HTTP client; the requests here are made independently.
+HttpResult = Response
 
 
 def http(
