@@ -211,19 +211,15 @@ def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.
 
 
 def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> None:
-    stop = threading.Event()
-    try:
-        if watch:
-            from debugkit.watcher import watch as watch_files
+    """Block until Ctrl-C (which 'up' catches), hot-reloading on save unless told not to."""
+    if watch:
+        from debugkit.watcher import watch as watch_files
 
-            _echo(f"debugkit: watching {config.source_dir} for changes (Ctrl-C to stop)")
-            watch_files(config, session, stop, _echo)
-        else:
-            _echo("debugkit: not watching files (Ctrl-C to stop)")
-            while not stop.wait(0.5):
-                pass
-    except KeyboardInterrupt:
-        stop.set()
+        _echo(f"debugkit: watching {config.source_dir} for changes (Ctrl-C to stop)")
+        watch_files(config, session, threading.Event(), _echo)
+    else:
+        _echo("debugkit: not watching files (Ctrl-C to stop)")
+        threading.Event().wait()
 
 
 # --- down, status, logs ------------------------------------------------------------------------------
