@@ -127,3 +127,24 @@ def code_actions(
             )
         )
     return actions
+
+
+def merge_same_edits(actions: list[types.CodeAction]) -> list[types.CodeAction]:
+    """One action per distinct edit: two rules whose fixes are the same change (DK101's and
+    DK103's "Re-raise the exception" on one `except`) become one action naming both codes and
+    fixing both diagnostics, so VS Code's Auto Fix finds one preferred fix, not a chooser."""
+    merged: list[types.CodeAction] = []
+    by_edit: dict[str, types.CodeAction] = {}
+    for action in actions:
+        key = repr(action.edit)
+        first = by_edit.get(key)
+        if first is None:
+            by_edit[key] = action
+            merged.append(action)
+            continue
+        first.diagnostics = [*(first.diagnostics or []), *(action.diagnostics or [])]
+        first.is_preferred = bool(first.is_preferred or action.is_preferred) or None
+        codes = [str(d.code) for d in first.diagnostics if d.code is not None]
+        title = first.title.rsplit(" (", 1)[0] if first.title.endswith(")") else first.title
+        first.title = f"{title} ({', '.join(dict.fromkeys(codes))})"
+    return merged

@@ -17,6 +17,7 @@ from lsp.convert import (
     SOURCE,
     ClientColumns,
     code_actions,
+    merge_same_edits,
     syntax_diagnostic,
     to_diagnostic,
     to_range,
@@ -26,6 +27,9 @@ from lsp.settings import SECTION, Settings, parse_settings
 
 logger = logging.getLogger(__name__)
 REST_CHECK_DELAY_S = 0.05
+# How long a pull waits for the first workspace/configuration answer: VS Code answers in a
+# few ms; a client that never answers still gets diagnostics (with the settings it has).
+FIRST_CONFIGURATION_WAIT_S = 2.0
 
 
 class DebugkitLanguageServer(LanguageServer):
@@ -35,6 +39,10 @@ class DebugkitLanguageServer(LanguageServer):
         self.reported: set[str] = set()  # messages already shown once
         self.pending: dict[str, asyncio.Task[None]] = {}  # uri -> debounced lint
         self.pull_diagnostics = False  # the client asks; we do not push
+        # set once the first workspace/configuration answer is applied (or none will come), so
+        # a pull is not answered with default settings first (a flash of ignored rules in VS
+        # Code; Neovim 0.12 has no refresh, so it would keep them until the next edit)
+        self.configured = asyncio.Event()
 
     def report_once(
         self, message: str, kind: types.MessageType = types.MessageType.Warning
@@ -153,12 +161,17 @@ def initialize(ls: DebugkitLanguageServer, params: types.InitializeParams) -> No
     ls.pull_diagnostics = bool(text and text.diagnostic)
     if params.initialization_options is not None:
         ls.apply_settings(params.initialization_options)
+    if not _supports_configuration(ls):
+        ls.configured.set()
 
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: DebugkitLanguageServer, params: types.InitializedParams) -> None:
     if _supports_configuration(ls):
-        await ls.fetch_configuration()
+        try:
+            await ls.fetch_configuration()
+        finally:
+            ls.configured.set()
         ls.relint_all()
 
 
@@ -209,9 +222,14 @@ def did_close(ls: DebugkitLanguageServer, params: types.DidCloseTextDocumentPara
         identifier=SOURCE, inter_file_dependencies=False, workspace_diagnostics=False
     ),
 )
-def pull_diagnostics(
+async def pull_diagnostics(
     ls: DebugkitLanguageServer, params: types.DocumentDiagnosticParams
 ) -> types.RelatedFullDocumentDiagnosticReport:
+    if not ls.configured.is_set():
+        try:
+            await asyncio.wait_for(ls.configured.wait(), FIRST_CONFIGURATION_WAIT_S)
+        except asyncio.TimeoutError:
+            ls.configured.set()  # the client did not answer: lint with what we have
     doc = ls.workspace.get_text_document(params.text_document.uri)
     return types.RelatedFullDocumentDiagnosticReport(items=ls.lint(doc)[0])
 
@@ -230,7 +248,7 @@ def code_action(
     for diagnostic in params.context.diagnostics:
         if diagnostic.source == SOURCE:
             actions.extend(code_actions(doc.uri, lines, diagnostic, columns))
-    return actions
+    return merge_same_edits(actions)
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -194,6 +194,17 @@ def test_unknown_model_name_fix_uses_the_closest_name() -> None:
     assert lint_source(fixed, models=models).findings == []
 
 
+def test_unknown_model_name_fix_keeps_the_users_quotes() -> None:
+    models = ProjectModels(names={"my-best-model": (1,)})
+    for quoted in ('"my-best-modle"', "'my-best-modle'", '"""my-best-modle"""'):
+        source = (
+            "from azureml.core.model import Model\n\n\ndef init():\n"
+            f"    global p\n    p = Model.get_model_path({quoted})\n\n\ndef run(d):\n    return p\n"
+        )
+        fixed = _apply(source, "DK108", "Use 'my-best-model'", models=models)
+        assert f"get_model_path({quoted.replace('modle', 'model')})" in fixed
+
+
 def test_first_pass_triggers_cover_every_module_wide_call_a_rule_looks_for() -> None:
     from debugkit.lint.parsing import TRIGGERS
     from debugkit.lint.patterns import MODEL_LOADERS

@@ -154,6 +154,28 @@ async def test_quick_fix_removes_the_diagnostic(
     assert "DK000" not in codes(after)
 
 
+async def test_one_preferred_quick_fix_per_edit(client: LanguageClient, tmp_path: Path):
+    """DK101 and DK103 both fix `return {'error': str(e)}` by re-raising: one action, not two
+    preferred ones with the same edit (VS Code's Auto Fix would show a chooser)."""
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    diagnostics = await open_document(client, uri, LEAKY_SOURCE)
+    assert {"DK101", "DK103"} <= set(codes(diagnostics))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+        )
+    )
+    assert actions is not None
+    actions = [a for a in actions if isinstance(a, types.CodeAction)]
+    edits = [repr(a.edit) for a in actions]
+    assert len(edits) == len(set(edits)), [a.title for a in actions]
+    preferred = [a for a in actions if a.is_preferred]
+    assert [a.title for a in preferred] == ["Re-raise the exception (DK103, DK101)"]
+    assert codes(preferred[0].diagnostics or []) == ["DK101", "DK103"]
+
+
 async def test_syntax_error_is_one_diagnostic_not_a_crash(client: LanguageClient, tmp_path: Path):
     broken = "def run(raw_data:\n    return 1\n"
     uri = uri_in(tmp_path, text=broken)
@@ -255,6 +277,51 @@ async def test_pull_diagnostics(vscode_client: LanguageClient, tmp_path: Path):
     )
     # new settings: the server asks the client to pull again
     await wait_until(lambda: vscode_client.diagnostic_refresh_count > before)
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def slow_configuration_client(lsp_client: LanguageClient):
+    """A pull client whose workspace/configuration answer waits until a pull has been sent."""
+    lsp_client.pull_sent = asyncio.Event()
+    lsp_client.set_configuration({"debugkit": {"lint": {"select": ["DK101"]}}})
+    features = lsp_client.protocol.fm._features
+    default = features.pop(types.WORKSPACE_CONFIGURATION)
+
+    @lsp_client.feature(types.WORKSPACE_CONFIGURATION)
+    async def configuration(client: LanguageClient, params: types.ConfigurationParams):
+        await client.pull_sent.wait()
+        return default(params)
+
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.text_document is not None
+    capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities()
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=capabilities))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_first_pull_waits_for_the_first_configuration(
+    slow_configuration_client: LanguageClient, tmp_path: Path
+):
+    client = slow_configuration_client
+    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=LEAKY_SOURCE
+            )
+        )
+    )
+    pull = asyncio.ensure_future(
+        client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+    )
+    await asyncio.sleep(0.05)  # the request is written before the configuration is answered
+    client.pull_sent.set()
+    report = await asyncio.wait_for(pull, WAIT_S)
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert codes(report.items) == ["DK101"]  # select from settings, not all rules
 
 
 async def test_hover_on_get_model_path_shows_the_container_path(

@@ -21,6 +21,15 @@ def model_path_calls(
             yield call, argument(call, 0, "model_name"), argument(call, 1, "version")
 
 
+def same_quotes(original: str, text: str) -> str:
+    """``text`` as a string literal quoted like ``original`` (`"a"` stays double-quoted)."""
+    body = original.lstrip("rRuU")
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    if quote in ('"', "'", '"""', "'''") and quote[0] not in text and "\\" not in text:
+        return quote + text + quote
+    return repr(text)
+
+
 @register
 class UnknownModelName(Rule):
     info = RuleInfo(
@@ -84,7 +93,16 @@ class UnknownModelName(Rule):
             )
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else f"; configured: {', '.join(known)}"
-        fixes = [Fix(f"Use '{close[0]}'", (ctx.replace(node, repr(close[0])),))] if close else []
+        fixes = (
+            [
+                Fix(
+                    f"Use '{close[0]}'",
+                    (ctx.replace(node, same_quotes(ctx.segment(node), close[0])),),
+                )
+            ]
+            if close
+            else []
+        )
         return self.finding(
             ctx, node, f"model '{name}' is not configured for this project{hint}", fixes
         )
