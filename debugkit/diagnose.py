@@ -9,11 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
+from debugkit.applayout import host_path
 from debugkit.config import ProjectConfig
-
-APP_ROOT = "/var/azureml-app"
 
 # import name -> pip name, where they differ (the usual suspects in scoring scripts)
 PIP_NAMES = {
@@ -104,7 +102,7 @@ def _init_failed(log_text: str, exit_reason: str | None, config: ProjectConfig) 
         where = str(config.entry_path)
     else:
         file, line, kind, message = location
-        where = f"{_host_path(file, config)}:{line}"
+        where = f"{host_path(file, config.source_dir)}:{line}"
         detail = f"{where}: {kind}: {message}"
     return Diagnosis(
         "init() failed",
@@ -136,7 +134,11 @@ def _missing_module(
     module = modules[-1]
     package = PIP_NAMES.get(module) or PIP_NAMES.get(module.split(".")[0]) or module.split(".")[0]
     location = _last_location(log_text)
-    where = f" (imported at {_host_path(location[0], config)}:{location[1]})" if location else ""
+    where = (
+        f" (imported at {host_path(location[0], config.source_dir)}:{location[1]})"
+        if location
+        else ""
+    )
     if config.environment is None:
         remedy = (
             f"create requirements.txt (or a conda myenv.yml with a pip: section) listing "
@@ -212,15 +214,6 @@ def _last_location(log_text: str) -> tuple[str, str, str, str] | None:
         return None
     m = matches[-1]
     return m.group("file"), m.group("line"), m.group("type"), m.group("message")
-
-
-def _host_path(path: str, config: ProjectConfig) -> str:
-    """Container paths back to the user's files: /var/azureml-app/x.py -> <source_dir>/x.py."""
-    if path == APP_ROOT or path.startswith(APP_ROOT + "/"):
-        return str(config.source_dir / path[len(APP_ROOT) + 1 :])
-    if not Path(path).is_absolute():
-        return str(config.source_dir / path)
-    return path
 
 
 def _line_of(text: str, index: int) -> str:

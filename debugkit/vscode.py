@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+from debugkit.applayout import APP_ROOT
 from debugkit.config import ProjectConfig
 from debugkit.errors import UserError
 
-CONTAINER_APP_ROOT = "/var/azureml-app"
 ATTACH_CONTAINER = "debugkit: attach to scoring container"
 ATTACH_RUNNING = "debugkit: attach to running container (no up)"
 ATTACH_PROCESS = "debugkit: attach to local process"
@@ -444,7 +444,7 @@ def attach_configuration(
         configuration["pathMappings"] = [
             {
                 "localRoot": workspace_path(config.source_dir, workspace),
-                "remoteRoot": CONTAINER_APP_ROOT,
+                "remoteRoot": APP_ROOT,
             }
         ]
     configuration["justMyCode"] = True

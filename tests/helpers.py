@@ -221,28 +221,14 @@ def start_server(
 
 
 def layout_models(project_dir: Union[str, Path], app_root: Union[str, Path]) -> Optional[str]:
-    """Lay the project's models out as Azure ML does under APP_ROOT/azureml-models and
-    return what AZUREML_MODEL_DIR would be (None without models)."""
-    import shutil
-
+    """Lay the project's models out under app_root as the process runtime does (copies, not
+    links: the test owns them) and return AZUREML_MODEL_DIR (None without models)."""
+    from debugkit.applayout import layout_models as runtime_layout
     from debugkit.config import load_config
 
     config = load_config(project_dir)
-    root = Path(app_root) / "azureml-models"
-    root.mkdir(parents=True, exist_ok=True)
-    for model in config.models:
-        target = root / model.name / str(model.version) / model.path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if model.path.is_dir():
-            shutil.copytree(model.path, target)
-        else:
-            shutil.copy2(model.path, target)
-    if not config.models:
-        return None
-    if len(config.models) == 1:
-        only = config.models[0]
-        return str(root / only.name / str(only.version))
-    return str(root)
+    model_dir = runtime_layout(config.models, Path(app_root), how="copy")
+    return str(model_dir) if config.models else None
 
 
 def start_example(name: str, app_root: Union[str, Path], **flags: Any) -> RunningServer:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from debugkit import launcher
+from debugkit.applayout import host_path
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, apply_overrides, load_config
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
@@ -18,8 +19,6 @@ from debugkit.runtime import UpOptions, get_runtime
 from debugkit.session import Session
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
-
-CONTAINER_APP_ROOT = "/var/azureml-app"
 
 project_dir_argument = click.argument(
     "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
@@ -40,23 +39,12 @@ def _require_session(config: ProjectConfig) -> Session:
     return found[1]
 
 
-def local_path(config: ProjectConfig, path: str | None) -> str | None:
-    """A path as the server reports it (relative to the source folder, or inside the container)
-    as a path on this machine, so that editors and problem matchers can open it."""
-    if not path:
-        return path
-    if path.startswith(CONTAINER_APP_ROOT + "/"):
-        return str(config.source_dir / path[len(CONTAINER_APP_ROOT) + 1 :])
-    if not Path(path).is_absolute() and not path.startswith("<"):
-        return str(config.source_dir / path)
-    return path
-
-
 def format_error(config: ProjectConfig, error: dict[str, Any] | None) -> str:
     """``FILE:LINE: error: TYPE: MESSAGE``, the form problem matchers read."""
     if not error:
         return "error: unknown error"
-    file = local_path(config, error.get("file")) or str(config.entry_path)
+    file = str(host_path(error["file"], config.source_dir)) if error.get("file") else ""
+    file = file or str(config.entry_path)
     where = f"{file}:{error['line']}:" if error.get("line") else f"{file}:"
     return f"{where} error: {error.get('type', 'Error')}: {error.get('message', '')}"
 

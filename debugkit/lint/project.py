@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from debugkit import applayout
 from debugkit.config import CONFIG_FILE, ProjectConfig, load_config
 from debugkit.errors import ConfigError
 from debugkit.lint.context import ProjectModels
 
-CONTAINER_MODELS_ROOT = "/var/azureml-app/azureml-models"
 CONFIG_CACHE_S = 2.0
 
 _configs: dict[Path, tuple[float, ProjectConfig | ConfigError]] = {}
@@ -86,4 +86,4 @@ def container_model_path(config: ProjectConfig, name: str, version: int | None) 
     if not matches:
         return None
     model = max(matches, key=lambda m: m.version)
-    return f"{CONTAINER_MODELS_ROOT}/{model.name}/{model.version}/{model.path.name}"
+    return applayout.container_model_path(model)

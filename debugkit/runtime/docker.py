@@ -31,7 +31,15 @@ import docker.errors
 import docker.types
 from rich.console import Console
 
-from debugkit.config import ModelSpec, ProjectConfig
+from debugkit.applayout import (
+    APP_ROOT,
+    CONTAINER_MODELS_ROOT,
+    MODELS_DIR,
+    container_model_path,
+    model_dir,
+    model_parts,
+)
+from debugkit.config import ProjectConfig
 from debugkit.errors import UnavailableError, UserError
 from debugkit.runtime.base import (
     Runtime,
@@ -41,7 +49,6 @@ from debugkit.runtime.base import (
     server_command,
 )
 from debugkit.runtime.image import (
-    APP_ROOT,
     LABEL_MANAGED,
     LABEL_PROJECT,
     ensure_image,
@@ -54,7 +61,6 @@ log = logging.getLogger(__name__)
 
 SCORING_PORT = 5001  # inside the container, as Azure ML's images use
 DEBUG_PORT = 5678
-MODELS_ROOT = f"{APP_ROOT}/azureml-models"
 MODEL_FILES_DIR = "/opt/debugkit/model-files"  # folders of file models (see _mounts)
 LABEL_MOUNTPOINT = "debugkit.mountpoint"
 # the foreground `up` process: if it was killed, its container is stale (see is_running)
@@ -290,17 +296,10 @@ def container_name(project_key: str) -> str:
     return f"debugkit-{project_key}"
 
 
-def model_dir(models: tuple[ModelSpec, ...]) -> str:
-    """AZUREML_MODEL_DIR as Azure ML sets it: the version folder for one model, else the root."""
-    if len(models) == 1:
-        return f"{MODELS_ROOT}/{models[0].name}/{models[0].version}"
-    return MODELS_ROOT
-
-
 def _environment(config: ProjectConfig) -> dict[str, str]:
     return {
         "AML_APP_ROOT": APP_ROOT,
-        "AZUREML_MODEL_DIR": model_dir(config.models),
+        "AZUREML_MODEL_DIR": model_dir(CONTAINER_MODELS_ROOT, config.models),
         "AZUREML_ENTRY_SCRIPT": config.entry_script,
         "AZUREML_SOURCE_DIRECTORY": APP_ROOT,
     }
@@ -311,7 +310,7 @@ def _mounts(config: ProjectConfig, work_dir: Path) -> tuple[list[docker.types.Mo
     mounts = [docker.types.Mount(APP_ROOT, str(config.source_dir), type="bind", read_only=True)]
     if not config.models:
         return mounts, None
-    mountpoint = config.source_dir / "azureml-models"
+    mountpoint = config.source_dir / MODELS_DIR
     created: Path | None = None
     if not mountpoint.exists():
         try:
@@ -322,15 +321,16 @@ def _mounts(config: ProjectConfig, work_dir: Path) -> tuple[list[docker.types.Mo
                 f"{config.source_dir} writable"
             ) from None
         created = mountpoint
-    skeleton = work_dir / "azureml-models"
-    mounts.append(docker.types.Mount(MODELS_ROOT, str(skeleton), type="bind", read_only=True))
+    skeleton = work_dir / MODELS_DIR
+    mounts.append(
+        docker.types.Mount(CONTAINER_MODELS_ROOT, str(skeleton), type="bind", read_only=True)
+    )
     for index, model in enumerate(config.models):
-        version_dir = skeleton / model.name / str(model.version)
-        version_dir.mkdir(parents=True, exist_ok=True)
-        target = version_dir / model.path.name
+        target = skeleton.joinpath(*model_parts(model))
+        target.parent.mkdir(parents=True, exist_ok=True)
         if model.path.is_dir():
             target.mkdir(exist_ok=True)
-            inside = f"{MODELS_ROOT}/{model.name}/{model.version}/{model.path.name}"
+            inside = container_model_path(model)
             mounts.append(docker.types.Mount(inside, str(model.path), type="bind", read_only=True))
         else:
             # A file bind mount pins the file's inode: a model replaced by rename (git

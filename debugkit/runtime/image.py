@@ -31,6 +31,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 import debugkit
+from debugkit.applayout import APP_ROOT
 from debugkit.config import DEFAULT_BASE_IMAGE, ProjectConfig
 from debugkit.environment import EnvironmentSpec, read_environment
 from debugkit.errors import CheckFailed, UserError
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 
 LIB_DIR = "/opt/debugkit/lib"
 SRC_DIR = "/opt/debugkit/src"
-APP_ROOT = "/var/azureml-app"
 LABEL_MANAGED = "debugkit.managed"
 LABEL_PROJECT = "debugkit.project"
 LABEL_INPUTS = "debugkit.inputs"

@@ -2,7 +2,7 @@
 
 The project's environment is installed into a virtualenv cached under the user's
 cache folder by a hash of the environment; models are laid out the Azure ML way
-(``azureml-models/<name>/<version>/``) in a temporary folder, as symlinks.
+(``debugkit.applayout``) in a temporary folder, as symlinks.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import debugkit
+from debugkit.applayout import layout_models
 from debugkit.config import ProjectConfig
 from debugkit.environment import EnvironmentSpec, read_environment
 from debugkit.errors import UserError
@@ -47,7 +48,7 @@ class ProcessRuntime(Runtime):
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
         python = self._python_for(read_environment(config.environment))
         work_dir = Path(tempfile.mkdtemp(prefix=f"debugkit-{config.project_key}-"))
-        model_dir = layout_models(config, work_dir)
+        model_dir = layout_models(config.models, work_dir)
         log_file = work_dir / "server.log"
         deployment = config.deployment
         debug_port = debug_port_for(config, options)
@@ -179,22 +180,6 @@ class ProcessRuntime(Runtime):
             )
         (env_dir / ".complete").touch()
         return python
-
-
-def layout_models(config: ProjectConfig, root: Path) -> Path:
-    """Lay out models as ``root/azureml-models/<name>/<version>/<basename>``; return AZUREML_MODEL_DIR."""
-    models_root = root / "azureml-models"
-    models_root.mkdir(parents=True, exist_ok=True)
-    for model in config.models:
-        version_dir = models_root / model.name / str(model.version)
-        version_dir.mkdir(parents=True, exist_ok=True)
-        (version_dir / model.path.name).symlink_to(
-            model.path, target_is_directory=model.path.is_dir()
-        )
-    if len(config.models) == 1:
-        only = config.models[0]
-        return models_root / only.name / str(only.version)
-    return models_root
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

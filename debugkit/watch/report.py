@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-CONTAINER_APP_ROOT = PurePosixPath("/var/azureml-app")
+from debugkit.applayout import host_path
+
 OK = "\u2713"
 FAILED = "\u2717"
 
@@ -19,16 +20,6 @@ def shown(path: Path | str) -> str:
         return os.fspath(path.relative_to(Path.cwd()))
     except ValueError:
         return os.fspath(path)
-
-
-def host_path(file: str, source_dir: Path) -> Path:
-    """Map a path the server reported (inside the container) back to the host's source folder."""
-    posix = PurePosixPath(file.replace("\\", "/"))
-    if posix.is_relative_to(CONTAINER_APP_ROOT):
-        return source_dir.joinpath(*posix.relative_to(CONTAINER_APP_ROOT).parts)
-    if not posix.is_absolute() and not Path(file).is_absolute():
-        return source_dir.joinpath(*posix.parts)  # the server reports paths below the source folder
-    return Path(file)
 
 
 def changed_names(paths: Sequence[Path], roots: Sequence[Path], limit: int = 3) -> str:

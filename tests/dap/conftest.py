@@ -67,6 +67,7 @@ class Project:
 
     def mappings(self) -> list[dict[str, str]]:
         from debugkit import vscode
+        from debugkit.applayout import APP_ROOT
         from debugkit.config import load_config
 
         configuration = vscode.attach_configuration(load_config(self.local), self.local)
@@ -75,7 +76,7 @@ class Project:
             mapping["localRoot"] = mapping["localRoot"].replace(
                 "${workspaceFolder}", str(self.local)
             )
-            assert mapping["remoteRoot"] == vscode.CONTAINER_APP_ROOT
+            assert mapping["remoteRoot"] == APP_ROOT
             mapping["remoteRoot"] = str(self.remote)
         return mappings
 

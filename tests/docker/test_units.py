@@ -11,7 +11,6 @@ from debugkit.diagnose import diagnose
 from debugkit.environment import read_environment
 from debugkit.errors import ConfigError
 from debugkit.runtime import pipconfig
-from debugkit.runtime.docker import model_dir
 from debugkit.runtime.image import dockerfile, plan_image
 from debugkit.runtime.resources import scheduling_problems
 
@@ -176,13 +175,6 @@ def test_scheduling_problems_use_the_guides_wording() -> None:
     assert scheduling_problems(DeploymentSettings(), info) == []
     with_gpu = {**info, "Runtimes": {"nvidia": {}}}
     assert scheduling_problems(DeploymentSettings(gpu=True), with_gpu) == []
-
-
-def test_model_dir_is_the_version_folder_for_one_model_else_the_root() -> None:
-    one = (ModelSpec("m", 2, Path("/x/m.pkl")),)
-    assert model_dir(one) == "/var/azureml-app/azureml-models/m/2"
-    two = (*one, ModelSpec("n", 1, Path("/x/n.pkl")))
-    assert model_dir(two) == "/var/azureml-app/azureml-models"
 
 
 # --- diagnosis -------------------------------------------------------------------------------------
