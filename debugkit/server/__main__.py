@@ -15,6 +15,8 @@ import sys
 import threading
 from typing import Any, Optional
 
+from debugkit.server.profiles import DEFAULT_PROFILE, PROFILE_NAMES, get_profile
+
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
 
@@ -45,9 +47,30 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no error details, no /debugkit routes, no debugpy",
     )
-    parser.add_argument("--request-timeout", type=float, default=60.0, metavar="S")
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="answer 504 (aks) or 408 (managed) after this; default 60 (aks) or 5 (managed)",
+    )
     parser.add_argument("--max-concurrent", type=int, default=1, metavar="N", help="0 = unlimited")
     parser.add_argument("--max-body-mb", type=float, default=100.0, metavar="M")
+    parser.add_argument(
+        "--target",
+        choices=PROFILE_NAMES,
+        default=DEFAULT_PROFILE,
+        help="whose front end to answer like: aks (v1 AKS/ACI: 502/504/503 after a queue wait) "
+        "or managed (v2 managed online endpoint: 424/408/429)",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=None,
+        metavar="S",
+        help="aks: how long a request over --max-concurrent waits for a slot before 503 "
+        "(max_request_wait_time, default 0.5)",
+    )
     return parser
 
 
@@ -84,10 +107,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         entry_script, source_dir = _resolve_paths(args)
     except ValueError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    if args.max_concurrent < 0 or args.request_timeout < 0 or args.max_body_mb <= 0:
+    if (
+        args.max_concurrent < 0
+        or (args.request_timeout is not None and args.request_timeout < 0)
+        or args.max_body_mb <= 0
+        or (args.max_wait is not None and args.max_wait < 0)
+    ):
         return _fail(
-            "--max-concurrent and --request-timeout must be >= 0 and --max-body-mb > 0", EXIT_USAGE
+            "--max-concurrent, --request-timeout and --max-wait must be >= 0 and --max-body-mb > 0",
+            EXIT_USAGE,
         )
+    profile = get_profile(args.target)
 
     # Imported after argument checks so `--help` and usage errors stay instant.
     from cheroot import wsgi
@@ -108,9 +138,15 @@ def main(argv: Optional[list[str]] = None) -> int:
         debug_host=args.debug_host,
         wait_for_debugger=args.wait_for_debugger,
         production=args.production,
-        request_timeout_s=args.request_timeout,
+        request_timeout_s=(
+            profile.default_request_timeout_s
+            if args.request_timeout is None
+            else args.request_timeout
+        ),
         max_concurrent=args.max_concurrent,
         max_body_mb=args.max_body_mb,
+        target=profile.name,
+        max_wait_s=profile.default_max_wait_s if args.max_wait is None else args.max_wait,
     )
     configure_logging(options.production)
     prepare_process(options)
@@ -118,7 +154,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     debugger = Debugger()
     app = create_app(options, service, debugger)
 
-    threads = options.max_concurrent + 4 if options.max_concurrent > 0 else 16
+    # Requests over max_concurrent wait in the admission queue on a server thread, so there
+    # are threads for them (managed: up to 2 x max_concurrent in flight) plus a few for
+    # health, status and the over-capacity answers; more connections queue in cheroot.
+    threads = 2 * options.max_concurrent + 8 if options.max_concurrent > 0 else 16
     server = wsgi.Server(
         (options.host, options.port),
         app,
@@ -137,11 +176,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             EXIT_UNAVAILABLE,
         )
     logger.info(
-        "debugkit: starting %s on http://%s:%s (source %s)",
+        "debugkit: starting %s on http://%s:%s (source %s; answers as %s: %s)",
         os.path.relpath(options.entry_script, options.source_dir),
         options.host,
         server.bind_addr[1],
         options.source_dir,
+        profile.name,
+        profile.description,
     )
 
     if options.debug_port is not None:

@@ -17,9 +17,16 @@ from debugkit.server import modelpath
 from debugkit.server.debugger import Debugger
 from debugkit.server.errorinfo import describe_exception
 from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
-from debugkit.server.limits import ConcurrencyLimiter, RunExecutor, RunOutcome
+from debugkit.server.limits import (
+    ADMITTED,
+    REFUSED,
+    AdmissionQueue,
+    RunExecutor,
+    RunOutcome,
+)
 from debugkit.server.loader import RAW_HTTP
 from debugkit.server.options import ServerOptions
+from debugkit.server.profiles import get_profile
 from debugkit.server.service import READY, STARTING, ScoringService
 from debugkit.server.swagger import SwaggerError, build_swagger
 
@@ -49,7 +56,14 @@ class ScoringApp:
         self.options = options
         self.service = service
         self.debugger = debugger or Debugger()
-        self.limiter = ConcurrencyLimiter(options.max_concurrent)
+        self.profile = get_profile(options.target)
+        self.limiter = AdmissionQueue(
+            options.max_concurrent, self.profile.pending_factor * options.max_concurrent
+        )
+        # aks: max_request_wait_time; managed: a waiting request is bounded by its timeout
+        self.max_wait_s = (
+            options.request_timeout_s if self.profile.pending_factor else options.max_wait_s
+        )
         self.executor = RunExecutor(
             options.request_timeout_s,
             options.source_dir,
@@ -88,19 +102,14 @@ class ScoringApp:
         return self._not_ready_response()
 
     def score(self) -> Response:
-        if request.method == "OPTIONS":
-            return Response("", status=200)
+        current = self.service.current
+        if request.method == "OPTIONS" and (current is None or current.input_mode != RAW_HTTP):
+            return Response("", status=200)  # a @rawhttp run() answers OPTIONS itself
         if self.service.state != READY or self.service.current is None:
             return self._not_ready_response()
-        if not self.limiter.try_acquire():
-            return json_response(
-                503,
-                {
-                    "message": f"Too many concurrent requests: the limit is "
-                    f"{self.options.max_concurrent} (max_concurrent_requests); retry later."
-                },
-                {"Retry-After": "1", "x-debugkit-generation": str(self.service.generation_number)},
-            )
+        admission = self.limiter.acquire(self.max_wait_s)
+        if admission != ADMITTED:
+            return self._over_capacity(admission)
         handed_over = False
         try:
             with self.service.use_generation() as generation:
@@ -108,9 +117,9 @@ class ScoringApp:
                 try:
                     kwargs = run_arguments(generation, request)
                 except BadInput as exc:
-                    return json_response(400, {"message": str(exc)}, headers)
+                    return self._as_front_end(json_response(400, {"message": str(exc)}, headers))
                 except UnsupportedInput as exc:
-                    return json_response(415, {"message": str(exc)}, headers)
+                    return self._as_front_end(json_response(415, {"message": str(exc)}, headers))
                 request_headers = dict(request.headers)
 
                 def call() -> Any:
@@ -130,6 +139,33 @@ class ScoringApp:
             if not handed_over:
                 self.limiter.release()
 
+    def _over_capacity(self, admission: str) -> Response:
+        headers = {"Retry-After": "1", "x-debugkit-generation": str(self.service.generation_number)}
+        if admission == REFUSED or not self.profile.pending_factor:
+            return json_response(
+                self.profile.over_capacity_status,
+                {"message": self.profile.over_capacity_message(self.options.max_concurrent)},
+                headers,
+            )
+        # managed: waited for a slot for the whole request timeout
+        timeout_ms = int(self.options.request_timeout_s * 1000)
+        return json_response(
+            self.profile.timeout_status,
+            {"message": f"Request timeout after {timeout_ms} ms waiting for a free slot"},
+            headers,
+        )
+
+    def _as_front_end(self, response: Response) -> Response:
+        """The managed endpoint answers any non-2xx of the container as 424 Model Error,
+        naming the container's status in headers; the body (with debug details) stays."""
+        status = response.status_code
+        if not self.profile.wraps_model_errors or 200 <= status < 300:
+            return response
+        for key, value in self.profile.model_error_headers(status).items():
+            response.headers[key] = value
+        response.status_code = self.profile.run_failed_status
+        return response
+
     def _run_response(self, outcome: RunOutcome, headers: dict[str, str]) -> Response:
         headers["x-ms-run-fn-exec-ms"] = f"{outcome.elapsed_ms:.3f}"
         if outcome.timed_out:
@@ -138,7 +174,7 @@ class ScoringApp:
             payload: dict[str, Any] = {"message": f"Scoring timeout after {timeout_ms} ms"}
             if not self.options.production:
                 payload["stack"] = outcome.stack  # where run() was when the timeout fired
-            return json_response(504, payload, headers)
+            return json_response(self.profile.timeout_status, payload, headers)
         if outcome.error is not None:
             return self._run_failed(outcome.error, headers)
         value = outcome.value
@@ -147,7 +183,7 @@ class ScoringApp:
                 value.headers["x-ms-run-function-failed"] = "True"
             for key, header_value in headers.items():
                 value.headers[key] = header_value
-            return value
+            return self._as_front_end(value)
         try:
             body = json.dumps(value)
         except (TypeError, ValueError) as exc:
@@ -166,10 +202,13 @@ class ScoringApp:
         problems.error(info.location_line())
         logger.error("run() raised (request %s):\n%s", g.request_id, info.traceback.rstrip())
         headers["x-ms-run-function-failed"] = "True"
+        if self.profile.wraps_model_errors:
+            headers.update(self.profile.model_error_headers(500))  # what the container answered
+        status = self.profile.run_failed_status
         if self.options.production:
-            return json_response(502, {"message": GENERIC_RUN_ERROR}, headers)
+            return json_response(status, {"message": GENERIC_RUN_ERROR}, headers)
         return json_response(
-            502,
+            status,
             {"message": f"run() raised {info.type}: {info.message}", "error": info.to_dict()},
             headers,
         )
@@ -184,6 +223,7 @@ class ScoringApp:
             )
         except SwaggerError as exc:
             return json_response(404, {"message": str(exc)})
+        spec.setdefault("info", {})["x-debugkit-target"] = self.profile.name
         return json_response(200, spec)
 
     def status(self) -> Response:
@@ -205,9 +245,12 @@ class ScoringApp:
                 "in_flight": current.in_flight if current else 0,
                 "busy_workers": self.limiter.busy,
                 "input_mode": current.input_mode if current else None,
+                "target": self.profile.name,
+                "waiting": self.limiter.waiting,
                 "limits": {
                     "request_timeout_s": self.options.request_timeout_s,
                     "max_concurrent": self.options.max_concurrent,
+                    "max_wait_s": self.max_wait_s,
                     "max_body_mb": self.options.max_body_mb,
                 },
                 "pid": os.getpid(),

@@ -1,4 +1,4 @@
-"""Concurrency slots and request timeouts for run().
+"""Concurrency slots (with the front end's queue) and request timeouts for run().
 
 run() executes in its own worker thread so the request can give up (504) while the
 worker is stuck. The wait does not count time during which a debugger holds the
@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import traceback
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -33,27 +34,57 @@ class RunTimedOut(BaseException):
     ``except Exception`` in the user's code does not swallow it)."""
 
 
-class ConcurrencyLimiter:
-    """Non-blocking slots: a request over the limit is refused at once (503)."""
+ADMITTED = "admitted"
+REFUSED = "refused"  # over the pending cap: refused at once (managed: 429)
+WAITED_TOO_LONG = "waited_too_long"  # no slot within the wait bound (aks: 503, managed: 408)
 
-    def __init__(self, max_concurrent: int) -> None:
+
+class AdmissionQueue:
+    """Concurrency slots with a first-come-first-served queue, as the deployed front ends do.
+
+    A request over ``max_concurrent`` waits for a slot (up to ``max_wait_s``) instead of
+    being refused at once: a second client is served as soon as the first run() ends. With
+    ``max_pending`` > 0 a request that would make more than that many requests in flight
+    (running + waiting) is refused without waiting (the managed endpoint's 429).
+    ``max_concurrent`` 0 means unlimited. A freed slot is handed straight to the oldest
+    waiter, so a newcomer cannot overtake the queue.
+    """
+
+    def __init__(self, max_concurrent: int, max_pending: int = 0) -> None:
         self.max_concurrent = max_concurrent
-        self._semaphore = threading.Semaphore(max_concurrent) if max_concurrent > 0 else None
+        self.max_pending = max_pending
         self._lock = threading.Lock()
+        self._waiters: deque[threading.Event] = deque()
         self.busy = 0
 
-    def try_acquire(self) -> bool:
-        if self._semaphore is not None and not self._semaphore.acquire(blocking=False):
-            return False
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
+
+    def acquire(self, max_wait_s: float) -> str:
+        """ADMITTED, REFUSED or WAITED_TOO_LONG; ``max_wait_s`` <= 0 waits without a bound."""
         with self._lock:
-            self.busy += 1
-        return True
+            if self.max_concurrent <= 0 or (self.busy < self.max_concurrent and not self._waiters):
+                self.busy += 1
+                return ADMITTED
+            if self.max_pending and self.busy + len(self._waiters) >= self.max_pending:
+                return REFUSED
+            granted = threading.Event()
+            self._waiters.append(granted)
+        if granted.wait(max_wait_s if max_wait_s > 0 else None):
+            return ADMITTED
+        with self._lock:
+            if granted.is_set():  # handed a slot just as the wait ran out
+                return ADMITTED
+            self._waiters.remove(granted)
+        return WAITED_TOO_LONG
 
     def release(self) -> None:
         with self._lock:
-            self.busy -= 1
-        if self._semaphore is not None:
-            self._semaphore.release()
+            if self._waiters:
+                self._waiters.popleft().set()  # the slot passes on; busy stays the same
+            else:
+                self.busy -= 1
 
 
 @dataclass

@@ -20,6 +20,8 @@ class ServerOptions:
     request_timeout_s: float = 60.0
     max_concurrent: int = 1  # 0 = unlimited
     max_body_mb: float = 100.0
+    target: str = "aks"  # front-end profile (debugkit/server/profiles.py)
+    max_wait_s: float = 0.5  # aks: how long a request over max_concurrent waits, then 503
 
     @property
     def max_body_bytes(self) -> int:
