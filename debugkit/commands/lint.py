@@ -12,7 +12,7 @@ import click
 from debugkit.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UserError
 from debugkit.lint import RuleSelection, all_rules, find_rule, lint_file
 from debugkit.lint.docs import rule_markdown
-from debugkit.lint.report import FileResult, to_json, to_sarif, to_text
+from debugkit.lint.report import FileResult, problem_count, to_json, to_sarif, to_text
 from debugkit.lint.selection import (
     find_pyproject,
     read_pyproject_selection,
@@ -92,13 +92,13 @@ def lint(
     notes = sorted({note for item in results for note in item.result.notes})
     for note in notes:
         click.echo(f"debugkit: note: {note}", err=True)
-    findings = sum(len(item.result.findings) for item in results)
+    problems = problem_count(results)
     broken = sum(1 for item in results if item.result.syntax_error)
     if output_format == "text":
-        click.echo(f"debugkit: {findings} problem(s) in {len(results)} file(s)", err=True)
+        click.echo(f"debugkit: {problems} problem(s) in {len(results)} file(s)", err=True)
     if broken:
         sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FAILED if findings else EXIT_OK)
+    sys.exit(EXIT_FAILED if problems else EXIT_OK)
 
 
 @click.command("rules")

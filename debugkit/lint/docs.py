@@ -1,18 +1,26 @@
-"""Rule documentation: `debugkit rules CODE` and docs/rules.md come from the same text.
+"""Rule documentation: `debugkit rules CODE`, docs/rules.md and the per-rule files come from
+the same text.
 
-Regenerate the Markdown with ``python -m debugkit.lint.docs > docs/rules.md``.
+Regenerate with ``python -m debugkit.lint.docs > docs/rules.md`` and
+``python -m debugkit.lint.docs --rule-files`` (writes ``debugkit/lint/rule_docs/CODE.md``,
+the files diagnostics link to).
 """
 
 from __future__ import annotations
 
-from debugkit.lint.model import RuleInfo
+import sys
+from pathlib import Path
+
+from debugkit.lint.model import RULE_DOCS_DIR, RuleInfo
 from debugkit.lint.registry import all_rules
 
 HEADER = """# debugkit lint rules
 
 Generated from the rule definitions in `debugkit/lint/rules/` by
 `python -m debugkit.lint.docs > docs/rules.md`; `debugkit rules CODE` prints the
-same text. Each editor diagnostic links here (`codeDescription`).
+same text. Each diagnostic links (`codeDescription`, the JSON `url`) to its rule's
+part of this text installed with the package: a `file:` URI to
+`debugkit/lint/rule_docs/CODE.md` (`python -m debugkit.lint.docs --rule-files`).
 
 Suppress one line with `# noqa: CODE`. Choose rules with `select`/`ignore`
 (codes, code prefixes like `DK1`, or rule names): `debugkit lint --select/--ignore`,
@@ -73,5 +81,22 @@ def rules_markdown() -> str:
     return HEADER + table + "\n" + "\n".join(rule_markdown(r) for r in rules)
 
 
+def rule_files() -> dict[Path, str]:
+    """The per-rule documents diagnostics link to, by path."""
+    return {r.info.doc_path: rule_markdown(r.info) for r in all_rules()}
+
+
+def write_rule_files() -> None:
+    RULE_DOCS_DIR.mkdir(exist_ok=True)
+    wanted = rule_files()
+    for stale in set(RULE_DOCS_DIR.glob("*.md")) - set(wanted):
+        stale.unlink()
+    for path, text in wanted.items():
+        path.write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(rules_markdown(), end="")
+    if sys.argv[1:] == ["--rule-files"]:
+        write_rule_files()
+    else:
+        print(rules_markdown(), end="")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from click.testing import CliRunner
 
 from debugkit.cli import main
-from debugkit.lint.docs import rules_markdown
+from debugkit.lint import all_rules
+from debugkit.lint.docs import rule_files, rule_markdown, rules_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAKY = (
@@ -67,6 +69,16 @@ def test_directories_are_walked_and_a_broken_file_is_reported_with_exit_2(tmp_pa
     assert "DK000 syntax error" in result.stdout
     assert "DK101" in result.stdout
     assert "skipped.py" not in result.stdout
+    findings = len([line for line in result.stdout.splitlines() if TEXT_LINE.match(line)])
+    assert f"debugkit: {findings} problem(s) in 2 file(s)" in result.stderr
+
+
+def test_a_file_that_does_not_parse_counts_as_a_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, "score.py", "def run(:\n")
+    result = invoke("lint", str(path))
+    assert result.exit_code == 2
+    assert "DK000" in result.stdout
+    assert "debugkit: 1 problem(s) in 1 file(s)" in result.stderr
 
 
 def test_select_and_ignore(tmp_path: Path) -> None:
@@ -113,7 +125,7 @@ def test_json_format(tmp_path: Path) -> None:
     assert leak["file"] == str(path)
     assert (leak["line"], leak["column"]) == (12, 16)
     assert leak["severity"] == "error"
-    assert leak["url"].endswith("#dk101-exception-text-returned")
+    assert leak["url"] == (ROOT / "debugkit" / "lint" / "rule_docs" / "DK101.md").as_uri()
     assert leak["fixes"][0]["title"] == "Re-raise the exception"
 
 
@@ -129,6 +141,44 @@ def test_sarif_format(tmp_path: Path) -> None:
     region = leak["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (12, 16)
     assert leak["level"] == "error"
+    assert "helpUri" not in run["tool"]["driver"]["rules"][leak["ruleIndex"]]
+
+
+def test_sarif_locations_are_relative_to_a_base_and_fixes_are_included(tmp_path: Path) -> None:
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
+        write(Path(cwd), "app/score.py", LEAKY)
+        result = runner.invoke(main, ["lint", "--format", "sarif", "app"])
+    run = json.loads(result.stdout)["runs"][0]
+    base = run["originalUriBaseIds"]["SRCROOT"]["uri"]
+    assert base == Path(cwd).resolve().as_uri() + "/"
+    leak = next(r for r in run["results"] if r["ruleId"] == "DK101")
+    artifact = leak["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "app/score.py", "uriBaseId": "SRCROOT"}
+    fix = leak["fixes"][0]
+    assert fix["description"]["text"] == "Re-raise the exception"
+    change = fix["artifactChanges"][0]
+    assert change["artifactLocation"] == artifact
+    replacement = change["replacements"][0]
+    assert replacement["insertedContent"]["text"] == "raise"
+    assert replacement["deletedRegion"] == {
+        "startLine": 12,
+        "startColumn": 9,
+        "endLine": 12,
+        "endColumn": 22,
+    }
+    assert LEAKY.splitlines()[11][8:21] == "return str(e)"
+
+
+def test_sarif_file_outside_the_base_gets_an_absolute_uri(tmp_path: Path) -> None:
+    path = write(tmp_path / "elsewhere", "score.py", LEAKY)
+    (tmp_path / "cwd").mkdir()
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path / "cwd"):
+        result = runner.invoke(main, ["lint", "--format", "sarif", str(path)])
+    leak = json.loads(result.stdout)["runs"][0]["results"][0]
+    artifact = leak["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": path.resolve().as_uri()}
 
 
 def test_noqa_suppresses_one_line(tmp_path: Path) -> None:
@@ -151,6 +201,23 @@ def test_rules_lists_and_explains() -> None:
     assert invoke("rules", "exception-text-returned").stdout == explained.stdout
     unknown = invoke("rules", "DK999")
     assert unknown.exit_code == 2
+
+
+def test_every_rule_links_to_its_shipped_documentation() -> None:
+    for rule in all_rules():
+        url = rule.info.url
+        assert url.startswith("file:///"), url
+        path = Path(unquote(urlparse(url).path))
+        assert path.is_file(), f"{url} does not exist: python -m debugkit.lint.docs --rule-files"
+        assert path.read_text(encoding="utf-8") == rule_markdown(rule.info), (
+            "regenerate: python -m debugkit.lint.docs --rule-files"
+        )
+        assert path.is_relative_to(ROOT / "debugkit"), "the docs must ship inside the package"
+
+
+def test_no_stale_rule_documents() -> None:
+    shipped = set((ROOT / "debugkit" / "lint" / "rule_docs").glob("*.md"))
+    assert shipped == set(rule_files())
 
 
 def test_docs_rules_md_is_up_to_date() -> None:

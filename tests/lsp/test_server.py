@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 import pytest_lsp
@@ -79,7 +80,9 @@ async def test_diagnostics_on_open_carry_code_link_source_and_fix_data(
     assert diagnostic.severity == types.DiagnosticSeverity.Error
     assert (diagnostic.range.start.line, diagnostic.range.start.character) == (11, 15)
     assert diagnostic.code_description is not None
-    assert diagnostic.code_description.href.endswith("docs/rules.md#dk101-exception-text-returned")
+    href = diagnostic.code_description.href
+    assert href.startswith("file://") and href.endswith("/debugkit/lint/rule_docs/DK101.md")
+    assert Path(unquote(urlparse(href).path)).is_file()
     assert diagnostic.data["fixes"][0]["title"] == "Re-raise the exception"
 
 
