@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from debugkit.applayout import host_path
 from debugkit.config import ProjectConfig
+from debugkit.consolelines import read_problems
 
 # import name -> pip name, where they differ (the usual suspects in scoring scripts)
 PIP_NAMES = {
@@ -27,10 +28,6 @@ PIP_NAMES = {
     "dotenv": "python-dotenv",
 }
 
-_LOCATION = re.compile(
-    r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+):(?:\d+:)? error: (?P<type>[\w.]+): ?(?P<message>.*)$",
-    re.MULTILINE,
-)
 _NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '(?P<module>[\w.]+)'")
 _SKLEARN_JOBLIB = re.compile(
     r"No module named 'sklearn\.externals\.joblib'|cannot import name 'joblib' from 'sklearn\.externals'"
@@ -209,11 +206,12 @@ _CHECKS: tuple[Callable[[str, str | None, ProjectConfig], Diagnosis | None], ...
 
 
 def _last_location(log_text: str) -> tuple[str, str, str, str] | None:
-    matches = list(_LOCATION.finditer(log_text))
-    if not matches:
+    """The last ``FILE:LINE: error: TYPE: MESSAGE`` line the server wrote, as its four parts."""
+    problems = [p for p in read_problems(log_text) if p.severity == "error" and p.kind]
+    if not problems:
         return None
-    m = matches[-1]
-    return m.group("file"), m.group("line"), m.group("type"), m.group("message")
+    last = problems[-1]
+    return last.file, str(last.line), last.kind or "", last.text
 
 
 def _line_of(text: str, index: int) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from debugkit import session as sessions
 from debugkit.config import ProjectConfig
+from debugkit.consolelines import is_watching
 from debugkit.errors import UnavailableError, UserError
 from debugkit.runtime import Runtime, UpOptions, get_runtime, wait_until_ready
 from debugkit.session import Session, pid_alive
@@ -160,7 +161,7 @@ def spawn_background_watcher(config: ProjectConfig, session: Session, timeout: f
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        if "debugkit: watching" in log_file.read_text(errors="replace"):
+        if is_watching(log_file.read_text(errors="replace")):
             break
         time.sleep(0.05)
     return proc.pid

@@ -21,6 +21,7 @@ from typing import Any, Union
 
 from debugkit.applayout import APP_ROOT
 from debugkit.config import ProjectConfig
+from debugkit.consolelines import PROBLEM_LINE_REGEXP
 from debugkit.errors import UserError
 
 ATTACH_CONTAINER = "debugkit: attach to scoring container"
@@ -33,7 +34,7 @@ TASK_RELOAD = "debugkit: reload"
 TASK_LINT = "debugkit: lint"
 
 # `FILE:LINE[:COL]: error: MESSAGE`: init() failures, reload errors, syntax errors.
-ERROR_LINE_REGEXP = r"^(.+?):(\d+):(?:(\d+):)?\s+(error|warning):\s+(.*)$"
+ERROR_LINE_REGEXP = PROBLEM_LINE_REGEXP
 # `FILE:LINE:COL: CODE message` from `debugkit lint`.
 LINT_LINE_REGEXP = r"^(.+?):(\d+):(\d+): ([A-Z]+[0-9]+) (.*)$"
 # A cycle starts with `debugkit up`'s first line or a reload/restart, and ends once the

@@ -29,12 +29,13 @@ from watchdog.observers.polling import PollingObserver
 
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, load_config
+from debugkit.consolelines import error_line, not_reloaded_line, shown, watching_line
 from debugkit.errors import UserError
 from debugkit.watch.classify import Action, Classifier, Plan
 from debugkit.watch.debounce import Debouncer
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.fingerprint import Fingerprints, fingerprint
-from debugkit.watch.report import OK, changed_names, error_line, reload_line, serving, shown
+from debugkit.watch.report import OK, changed_names, reload_line, serving
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ class Watcher:
                 for line in problem.lines(shown(problem.path)):
                     self.echo(line)
             kept = serving(self.generation)
-            self.echo(f"debugkit: not reloaded until the syntax error is fixed; {kept}")
+            self.echo(not_reloaded_line(kept))
             return
         before = {path: fingerprint(path) for path in plan.changed}
         started, started_wall = time.monotonic(), time.time()
@@ -307,7 +308,7 @@ class Watcher:
         seconds = time.monotonic() - started
         if status.get("state") == "init_failed":
             tail = f"restart in {seconds:.1f} s: init() failed; fix and save to reload"
-            self.echo(error_line(status.get("last_error"), tail, config.source_dir))
+            self.echo(error_line(status.get("last_error"), config.source_dir, tail))
             return
         generation = f" generation {self.generation}" if self.generation is not None else ""
         self.echo(
@@ -439,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     SessionMonitor(watcher, stop, echo).start()
 
     def announce() -> None:
-        echo(f"debugkit: watching {shown(config.source_dir)} for {record.url} (pid {os.getpid()})")
+        echo(watching_line(config.source_dir, f"for {record.url} (pid {os.getpid()})"))
 
     try:
         watcher.run(stop, on_ready=announce)

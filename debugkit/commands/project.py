@@ -11,9 +11,9 @@ from typing import Any
 import click
 
 from debugkit import launcher
-from debugkit.applayout import host_path
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, apply_overrides, load_config
+from debugkit.consolelines import error_line, not_reloaded_line, watching_line
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.runtime import UpOptions, get_runtime
 from debugkit.session import Session
@@ -37,16 +37,6 @@ def _require_session(config: ProjectConfig) -> Session:
             f"nothing is running for {config.project_dir}; start it with 'debugkit up'"
         )
     return found[1]
-
-
-def format_error(config: ProjectConfig, error: dict[str, Any] | None) -> str:
-    """``FILE:LINE: error: TYPE: MESSAGE``, the form problem matchers read."""
-    if not error:
-        return "error: unknown error"
-    file = str(host_path(error["file"], config.source_dir)) if error.get("file") else ""
-    file = file or str(config.entry_path)
-    where = f"{file}:{error['line']}:" if error.get("line") else f"{file}:"
-    return f"{where} error: {error.get('type', 'Error')}: {error.get('message', '')}"
 
 
 # --- up --------------------------------------------------------------------------------------------
@@ -160,7 +150,7 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
         _echo(
             f"debugkit: init() failed at {session.scoring_url}; the server stays up so you can fix and save"
         )
-        _echo(format_error(config, error))
+        _echo(error_line(error, config.source_dir))
     else:
         suffix = f" (generation {generation})" if generation else ""
         _echo(f"debugkit: ready at {session.scoring_url}{suffix}")
@@ -203,7 +193,7 @@ def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> Non
     if watch:
         from debugkit.watcher import watch as watch_files
 
-        _echo(f"debugkit: watching {config.source_dir} for changes (Ctrl-C to stop)")
+        _echo(watching_line(config.source_dir, "for changes (Ctrl-C to stop)"))
         watch_files(config, session, threading.Event(), _echo)
     else:
         _echo("debugkit: not watching files (Ctrl-C to stop)")
@@ -272,7 +262,7 @@ def status(project_dir: Path, as_json: bool) -> None:
             if report.get(key) is not None:
                 _echo(f"{key.replace('_', ' ')}: {report[key]}")
         if report.get("last_error"):
-            _echo("last error: " + format_error(config, report["last_error"]))
+            _echo("last error: " + error_line(report["last_error"], config.source_dir))
     if report["state"] != "ready":
         sys.exit(EXIT_FAILED)
 
@@ -355,9 +345,7 @@ def reload(project_dir: Path) -> None:
         for problem in problems:
             for line in problem.lines():
                 _echo(line)
-        _echo(
-            "debugkit: not reloaded until the syntax error is fixed; the running version keeps serving"
-        )
+        _echo(not_reloaded_line("the running version keeps serving"))
         sys.exit(EXIT_FAILED)
     result = ServerClient(session.url).reload()
     if result.get("ok"):
@@ -367,7 +355,7 @@ def reload(project_dir: Path) -> None:
         return
     _echo(
         f"debugkit: reload failed; generation {result.get('generation')} keeps serving\n"
-        + format_error(config, result.get("error"))
+        + error_line(result.get("error"), config.source_dir)
     )
     sys.exit(EXIT_FAILED)
 

@@ -1,25 +1,15 @@
-"""The lines the watcher prints: one per reload or restart, errors as ``FILE:LINE: error: ...``."""
+"""The lines the watcher prints: one per reload or restart (errors through debugkit.consolelines)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from debugkit.applayout import host_path
+from debugkit.consolelines import error_line
 
 OK = "\u2713"
 FAILED = "\u2717"
-
-
-def shown(path: Path | str) -> str:
-    """Relative to the current folder when below it (what editors' problem matchers resolve)."""
-    path = Path(path)
-    try:
-        return os.fspath(path.relative_to(Path.cwd()))
-    except ValueError:
-        return os.fspath(path)
 
 
 def changed_names(paths: Sequence[Path], roots: Sequence[Path], limit: int = 3) -> str:
@@ -44,7 +34,7 @@ def reload_line(
         generation = result.get("generation")
         return f"debugkit: reload {OK} generation {generation} in {millis:.0f} ms ({what})"
     tail = f"reload {FAILED} in {millis:.0f} ms ({what}); {serving(result.get('generation', previous))}"
-    return error_line(result.get("error"), tail, source_dir)
+    return error_line(result.get("error"), source_dir, tail)
 
 
 def serving(generation: int | None) -> str:
@@ -53,16 +43,3 @@ def serving(generation: int | None) -> str:
     if generation == 0:  # init() has never succeeded
         return "nothing serves until init() succeeds"
     return f"generation {generation} keeps serving"
-
-
-def error_line(error: Any, tail: str, source_dir: Path) -> str:
-    """``FILE:LINE[:COL]: error: TYPE: MESSAGE [tail]`` (what editors' problem matchers read)."""
-    if not isinstance(error, dict):
-        error = {"message": str(error or "")}
-    message = (str(error.get("message") or "").strip().splitlines() or ["failed"])[0]
-    text = f"{error.get('type') or 'Error'}: {message}"
-    if error.get("file") and error.get("line"):
-        where = shown(host_path(str(error["file"]), source_dir))
-        column = f"{error['column']}:" if error.get("column") else ""
-        return f"{where}:{error['line']}:{column} error: {text} [{tail}]"
-    return f"debugkit: {tail}: {text}"

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from debugkit.consolelines import problem_line
+
 
 @dataclass(frozen=True)
 class SyntaxProblem:
@@ -19,8 +21,8 @@ class SyntaxProblem:
 
     def lines(self, shown_path: str | None = None) -> list[str]:
         """``FILE:LINE:COL: error: SyntaxError: msg``, then the source line and a caret line."""
-        where = f"{shown_path or self.path}:{self.line}:{self.column}"
-        head = f"{where}: error: {self.kind}: {self.message}"
+        where = shown_path or str(self.path)
+        head = problem_line(where, self.line, f"{self.kind}: {self.message}", column=self.column)
         text = self.text.rstrip("\r\n")
         if not text.strip():
             return [head]

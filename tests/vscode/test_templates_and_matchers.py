@@ -9,6 +9,7 @@ import pytest
 
 from debugkit import vscode
 from debugkit.config import load_config
+from debugkit.consolelines import error_line
 from debugkit.watch.report import reload_line
 from debugkit.watch.syntax import check_syntax
 
@@ -49,18 +50,16 @@ def test_vscode_config_templates_are_what_init_generates(tmp_path: Path) -> None
 
 
 def test_init_failure_line_lands_in_problems_at_its_file_and_line(tmp_path: Path) -> None:
-    from debugkit.commands.project import format_error
-
     (tmp_path / "score.py").write_text("def init():\n    pass\n")
     config = load_config(tmp_path)
-    line = format_error(
-        config,
+    line = error_line(
         {
             "type": "KeyError",
             "message": "'AZUREML_MODEL_DIR'",
             "file": "/var/azureml-app/score.py",
             "line": 7,
         },
+        config.source_dir,
     )
     got = _match(_up_matcher(), line)
     assert got == {
