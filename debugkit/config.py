@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 
 from debugkit.errors import ConfigError
+from debugkit.instance_types import lookup as lookup_instance_type
+from debugkit.server.profiles import AKS, MANAGED, PROFILE_NAMES, PROFILES
 
 CONFIG_FILE = "debugkit.yaml"
 # 3.12+: debugpy traces with sys.monitoring there, so an attached debugger costs ~2 %
@@ -61,6 +63,10 @@ class DeploymentSettings:
     gpu: bool = False
     request_timeout_s: float = 60.0
     max_concurrent_requests: int = 1  # 0 = unlimited
+    # whose front end the server answers like (debugkit/server/profiles.py): aks | managed
+    target: str = AKS
+    # aks: how long a request over max_concurrent_requests waits for a slot, then 503
+    max_request_wait_s: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class ProjectConfig:
     models: tuple[ModelSpec, ...] = ()
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     config_file: Path | None = None  # the file these settings came from, None for defaults
+    warnings: tuple[str, ...] = ()  # settings read but only approximated (e.g. instance_type)
 
     @property
     def entry_path(self) -> Path:
@@ -90,13 +97,15 @@ class ProjectConfig:
         return replace(self, deployment=replace(self.deployment, **changes))
 
 
-OVERRIDABLE = ("port", "debug_port", "base_image", "image")  # what `debugkit up` flags may set
+OVERRIDABLE = ("port", "debug_port", "base_image", "image", "target")  # `debugkit up` flags
 
 
 def apply_overrides(config: ProjectConfig, overrides: Mapping[str, Any]) -> ProjectConfig:
     """The configuration with ``debugkit up``'s command-line choices on top (they win)."""
     deployment = {
-        k: v for k, v in overrides.items() if k in ("port", "debug_port") and v is not None
+        k: v
+        for k, v in overrides.items()
+        if k in ("port", "debug_port", "target") and v is not None
     }
     top = {k: v for k, v in overrides.items() if k in ("base_image", "image") and v is not None}
     if deployment:
@@ -211,7 +220,14 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
         models = (ModelSpec(name, _version(file, "model.version", model.get("version", 1)), path),)
     else:
         models = _default_models(root)
-    settings: dict[str, Any] = {}
+    # a managed online endpoint: its front end's status codes and 5 s default timeout
+    settings: dict[str, Any] = {
+        "target": MANAGED,
+        "request_timeout_s": PROFILES[MANAGED].default_request_timeout_s,
+    }
+    warnings: list[str] = []
+    if data.get("instance_type") is not None:
+        settings.update(_instance_limits(file, data["instance_type"], warnings))
     request = data.get("request_settings") or {}
     if isinstance(request, Mapping):
         if "request_timeout_ms" in request:
@@ -232,7 +248,23 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
         base_image=base_image,
         models=models,
         deployment=DeploymentSettings(**settings),
+        warnings=tuple(warnings),
     )
+
+
+def _instance_limits(file: Path, value: Any, warnings: list[str]) -> dict[str, Any]:
+    """CPU, memory and GPU of the VM size named by ``instance_type`` (debugkit/instance_types.py)."""
+    name = _str(file, "instance_type", value)
+    size = lookup_instance_type(name)
+    if size is None:
+        defaults = DeploymentSettings()
+        warnings.append(
+            f"{file.name}: instance_type {name} is not in debugkit's table of Azure VM sizes; "
+            f"using {defaults.cpu_cores:g} CPU / {defaults.memory_gb:g} GB. Set "
+            "deployment.cpu_cores and deployment.memory_gb in debugkit.yaml to match it"
+        )
+        return {}
+    return {"cpu_cores": size.cpu_cores, "memory_gb": size.memory_gb, "gpu": size.gpu}
 
 
 # --- Azure ML v1 inferenceconfig.json + deploymentconfig.json ------------------------------------
@@ -275,6 +307,20 @@ def _from_v1(root: Path) -> ProjectConfig:
                 settings["gpu"] = bool(resources["gpu"])
         if "port" in deploy:
             settings["port"] = _port(deploy_file, "port", deploy["port"])
+        # AksWebservice.deploy_configuration's scoring_timeout_ms,
+        # replica_max_concurrent_requests and max_request_wait_time, as azureml-core writes them
+        if deploy.get("scoringTimeoutMs") is not None:
+            ms = _number(deploy_file, "scoringTimeoutMs", deploy["scoringTimeoutMs"])
+            settings["request_timeout_s"] = ms / 1000
+        if deploy.get("maxConcurrentRequestsPerContainer") is not None:
+            settings["max_concurrent_requests"] = _int(
+                deploy_file,
+                "maxConcurrentRequestsPerContainer",
+                deploy["maxConcurrentRequestsPerContainer"],
+            )
+        if deploy.get("maxQueueWaitMs") is not None:
+            ms = _number(deploy_file, "maxQueueWaitMs", deploy["maxQueueWaitMs"])
+            settings["max_request_wait_s"] = ms / 1000
     return _finish(
         root,
         file,
@@ -370,11 +416,22 @@ def _deployment(file: Path, raw: Mapping[str, Any]) -> DeploymentSettings:
             values[key] = value
         elif key == "max_concurrent_requests":
             values[key] = _int(file, dotted, value)
+        elif key == "target":
+            if value not in PROFILE_NAMES:
+                raise ConfigError(
+                    file,
+                    dotted,
+                    f"expected one of {', '.join(PROFILE_NAMES)} (whose front end to answer like), "
+                    f"got {value!r}",
+                )
+            values[key] = value
         else:
             number = _number(file, dotted, value)
             if number <= 0:
                 raise ConfigError(file, dotted, f"expected a positive number, got {value!r}")
             values[key] = number
+    if "request_timeout_s" not in values and "target" in values:
+        values["request_timeout_s"] = PROFILES[values["target"]].default_request_timeout_s
     return DeploymentSettings(**values)
 
 

@@ -61,6 +61,10 @@ def server_command(config: ProjectConfig, options: UpOptions, where: ServerPlace
         str(deployment.request_timeout_s),
         "--max-concurrent",
         str(deployment.max_concurrent_requests),
+        "--target",
+        deployment.target,
+        "--max-wait",
+        str(deployment.max_request_wait_s),
     ]
     if where.model_dir is not None:
         command += ["--model-dir", where.model_dir]
