@@ -16,6 +16,7 @@ from debugkit.config import ProjectConfig, apply_overrides, load_config
 from debugkit.consolelines import error_line, not_reloaded_line, watching_line
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.runtime import UpOptions, get_runtime
+from debugkit.server.profiles import PROFILE_NAMES, get_profile
 from debugkit.session import Session
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
@@ -73,6 +74,12 @@ def _require_session(config: ProjectConfig) -> Session:
     envvar="DEBUGKIT_BASE_IMAGE",
     help="Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE).",
 )
+@click.option(
+    "--target",
+    type=click.Choice(PROFILE_NAMES),
+    help="Answer like this front end: aks (v1 AKS/ACI) or managed (v2 managed online endpoint). "
+    "Default: managed for a v2 deployment YAML, else aks (or deployment.target).",
+)
 def up(
     project_dir: Path,
     runtime: str | None,
@@ -85,6 +92,7 @@ def up(
     production: bool,
     image: str | None,
     base_image: str | None,
+    target: str | None,
 ) -> None:
     """Start the scoring server for PROJECT_DIR, wait until ready, then hot-reload on save."""
     overrides = {
@@ -94,6 +102,7 @@ def up(
             "debug_port": debug_port,
             "base_image": base_image,
             "image": image,
+            "target": target,
         }.items()
         if value is not None
     }
@@ -111,6 +120,8 @@ def up(
         production=production,
         foreground=not detach,
     )
+    for warning in config.warnings:
+        _echo(f"debugkit: warning: {warning}")
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
     try:
         started = launcher.start(config, runtime_name, options, echo=_echo, overrides=overrides)
@@ -143,6 +154,17 @@ def up(
             _echo("debugkit: stopped and removed the server")
 
 
+def _answers_as(config: ProjectConfig) -> str:
+    """Which front end the server imitates, and its limits, for the ready line."""
+    deployment = config.deployment
+    profile = get_profile(deployment.target)
+    return (
+        f"answers as {profile.name} ({profile.description}: run() failure "
+        f"{profile.run_failed_status}, timeout {profile.timeout_status} after "
+        f"{deployment.request_timeout_s:g} s, over capacity {profile.over_capacity_status})"
+    )
+
+
 def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any]) -> None:
     generation = status.get("generation")
     if status.get("state") == "init_failed":
@@ -153,7 +175,7 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
         _echo(error_line(error, config.source_dir))
     else:
         suffix = f" (generation {generation})" if generation else ""
-        _echo(f"debugkit: ready at {session.scoring_url}{suffix}")
+        _echo(f"debugkit: ready at {session.scoring_url}{suffix}; {_answers_as(config)}")
     if session.debug_port:
         configuration = (
             "debugkit: attach to local process"
@@ -240,6 +262,7 @@ def status(project_dir: Path, as_json: bool) -> None:
         client = ServerClient(session.url, timeout=5)
         if session.production:
             report["state"] = "ready" if client.health().status == 200 else "starting"
+            report["target"] = config.deployment.target  # no status route in production
         else:
             report.update(client.status())
     elif record is not None:
@@ -256,6 +279,7 @@ def status(project_dir: Path, as_json: bool) -> None:
             "scoring_url",
             "debug_port",
             "reloads",
+            "target",
             "exited",
             "hint",
         ):
