@@ -5,7 +5,12 @@
   ``/var/azureml-app/azureml-models/<name>/<version>/<basename>`` (a folder model is
   bind-mounted there; a file model is a symlink into its bind-mounted folder, so that
   replacing the file on the host is seen);
-* ports are published on the deployment host (127.0.0.1 by default) only;
+* ports are published on the deployment host (127.0.0.1 by default) only, and the
+  container is alone on a network of its own (``debugkit-<project>``): debugpy has no
+  authentication, so no other container on the engine may reach it (the default bridge
+  would let any of them attach and run code);
+* its processes run as the invoking user's uid (65534 when that is root), with every
+  capability dropped, ``no-new-privileges`` and a pids limit;
 * ``memory_gb``/``cpu_cores``/``gpu`` become the container's limits, after a check
   that this machine can give them at all.
 
@@ -67,6 +72,12 @@ LABEL_MOUNTPOINT = "debugkit.mountpoint"
 LABEL_OWNER = "debugkit.owner_pid"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _STOP_TIMEOUT_S = 3
+# Fork bombs and runaway thread pools stop here instead of exhausting the machine; a
+# model server with a torch/OpenMP pool per core uses tens of threads, not thousands.
+PIDS_LIMIT = 4096
+NOBODY = "65534:65534"  # for a root invoker: files it mounts are world-readable as a rule
+# json-file with rotation: a chatty run() in a long session must not fill the disk
+LOG_CONFIG = {"type": "json-file", "config": {"max-size": "20m", "max-file": "2"}}
 
 
 def engine() -> docker.DockerClient:
@@ -128,6 +139,7 @@ class DockerRuntime(Runtime):
             ports: dict[str, Any] = {f"{SCORING_PORT}/tcp": (publish, deployment.port)}
             if debug_port is not None:
                 ports[f"{DEBUG_PORT}/tcp"] = (publish, debug_port)
+            network = self._create_network(config.project_key)
             container = self._run(
                 image,
                 command=server_command(
@@ -148,6 +160,7 @@ class DockerRuntime(Runtime):
                 mounts=mounts,
                 environment=_environment(config),
                 ports=ports,
+                network=network,
                 deployment=deployment,
             )
         except BaseException:  # including Ctrl-C: leave nothing behind
@@ -180,7 +193,18 @@ class DockerRuntime(Runtime):
             ]
         try:
             return self.client.containers.run(
-                image, detach=True, name=name, init=True, stdin_open=False, **limits, **kwargs
+                image,
+                detach=True,
+                name=name,
+                init=True,
+                stdin_open=False,
+                user=container_user(),
+                cap_drop=["ALL"],  # binding 5001/5678 and running python need none
+                security_opt=["no-new-privileges"],
+                pids_limit=PIDS_LIMIT,
+                log_config=docker.types.LogConfig(**LOG_CONFIG),
+                **limits,
+                **kwargs,
             )
         except docker.errors.APIError as exc:
             # the container may exist even though it could not start (e.g. port taken)
@@ -193,6 +217,27 @@ class DockerRuntime(Runtime):
                     "another with --port / --debug-port"
                 ) from None
             raise UserError(f"the container could not start: {text}") from None
+
+    def _create_network(self, project_key: str) -> str:
+        """A bridge network only this project's container joins (see the module doc)."""
+        name = container_name(project_key)
+        self._remove_networks(project_key)
+        try:
+            self.client.networks.create(
+                name, driver="bridge", labels={LABEL_MANAGED: "true", LABEL_PROJECT: project_key}
+            )
+        except docker.errors.APIError as exc:
+            raise UnavailableError(
+                f"cannot create the container's own network {name} ({_short(exc)}); "
+                "'docker network prune' frees the address pools of unused networks"
+            ) from None
+        return name
+
+    def _remove_networks(self, project_key: str) -> None:
+        found = self.client.networks.list(filters={"label": f"{LABEL_PROJECT}={project_key}"})
+        for network in found:
+            with contextlib.suppress(docker.errors.NotFound):
+                network.remove()
 
     def _warn_if_exposed(self, host: str, debug: bool) -> None:
         if host in LOCAL_HOSTS:
@@ -212,7 +257,11 @@ class DockerRuntime(Runtime):
         container = self._container(session)
         if container is not None:
             mountpoint = _label_path(container, LABEL_MOUNTPOINT)
+            project_key = (container.labels or {}).get(LABEL_PROJECT)
             _remove_container(container)
+            if project_key:
+                with contextlib.suppress(docker.errors.APIError):
+                    self._remove_networks(project_key)
         _remove_work(Path(session.work_dir) if session.work_dir else None, mountpoint)
 
     def remove_project_containers(self, project_key: str) -> int:
@@ -226,6 +275,7 @@ class DockerRuntime(Runtime):
             mountpoint = _label_path(container, LABEL_MOUNTPOINT)
             _remove_container(container)
             _remove_work(work, mountpoint)
+        self._remove_networks(project_key)
         return len(found)
 
     def remove_project_images(self, project_key: str) -> int:
@@ -296,12 +346,22 @@ def container_name(project_key: str) -> str:
     return f"debugkit-{project_key}"
 
 
+def container_user() -> str:
+    """The invoking user's uid:gid, so that files the server writes in mounts are theirs;
+    never root (a root invoker gets nobody)."""
+    if not hasattr(os, "getuid") or os.getuid() == 0:
+        return NOBODY
+    return f"{os.getuid()}:{os.getgid()}"
+
+
 def _environment(config: ProjectConfig) -> dict[str, str]:
     return {
         "AML_APP_ROOT": APP_ROOT,
         "AZUREML_MODEL_DIR": model_dir(CONTAINER_MODELS_ROOT, config.models),
         "AZUREML_ENTRY_SCRIPT": config.entry_script,
         "AZUREML_SOURCE_DIRECTORY": APP_ROOT,
+        # the uid has no home in the image: libraries that cache under ~ still work
+        "HOME": "/tmp",
     }
 
 
@@ -322,6 +382,8 @@ def _mounts(config: ProjectConfig, work_dir: Path) -> tuple[list[docker.types.Mo
             ) from None
         created = mountpoint
     skeleton = work_dir / MODELS_DIR
+    skeleton.mkdir(parents=True, exist_ok=True)
+    skeleton.chmod(0o755)  # work_dir is 0700; the container's uid must enter the skeleton
     mounts.append(
         docker.types.Mount(CONTAINER_MODELS_ROOT, str(skeleton), type="bind", read_only=True)
     )

@@ -103,6 +103,9 @@ def make_project(
         label = {"label": f"{LABEL_PROJECT}={key}"}
         for container in docker_client.containers.list(all=True, filters=label):
             container.remove(force=True)
+        for network in docker_client.networks.list(filters=label):  # the container's own
+            with contextlib.suppress(docker.errors.APIError):
+                network.remove()
 
 
 def debugkit(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
