@@ -149,7 +149,7 @@ def spawn_background_watcher(config: ProjectConfig, session: Session, timeout: f
             [
                 sys.executable,
                 "-m",
-                "debugkit.watcher",
+                "debugkit.watch",
                 str(config.project_dir),
                 "--log",
                 str(log_file),

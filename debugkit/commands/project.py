@@ -213,10 +213,10 @@ def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.
 def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> None:
     """Block until Ctrl-C (which 'up' catches), hot-reloading on save unless told not to."""
     if watch:
-        from debugkit.watcher import watch as watch_files
+        from debugkit.watch.loop import Watcher
 
         _echo(watching_line(config.source_dir, "for changes (Ctrl-C to stop)"))
-        watch_files(config, session, threading.Event(), _echo)
+        Watcher(config, session, _echo).run(threading.Event())
     else:
         _echo("debugkit: not watching files (Ctrl-C to stop)")
         threading.Event().wait()

@@ -1,3 +1,7 @@
-"""The parts of the host-side watcher that need no server: filtering, dedupe, debounce,
-classification and the host-side syntax check. :mod:`debugkit.watcher` wires them to
-watchdog and to the running server."""
+"""Hot reload on the host: a save becomes a reload (or a restart) of the running server.
+
+:mod:`~debugkit.watch.loop` is the watcher (watchdog events to reloads and restarts);
+``python -m debugkit.watch`` (:mod:`~debugkit.watch.__main__`) runs it detached for
+``up --detach``. Its parts need no server: filters (editor temp files), debounce,
+fingerprint (identical saves), classify (reload vs restart), syntax (host-side compile)
+and report (the lines it prints)."""

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from debugkit.config import ProjectConfig, load_config
 from debugkit.session import Session
-from debugkit.watcher import Watcher
+from debugkit.watch.loop import Watcher
 from tests.helpers import RunningServer, start_server
 
 SCORE = """\

@@ -16,7 +16,7 @@ from debugkit import launcher
 from debugkit.client import ServerClient
 from debugkit.config import load_config
 from debugkit.runtime import UpOptions
-from debugkit.watcher import Watcher
+from debugkit.watch.loop import Watcher
 from tests.helpers import free_port
 from tests.reload.conftest import make_project, score_source, wait_for, watching
 

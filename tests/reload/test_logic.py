@@ -12,9 +12,9 @@ from debugkit.watch.classify import Action, Classifier, config_difference
 from debugkit.watch.debounce import Debouncer
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.fingerprint import Fingerprints
+from debugkit.watch.loop import watch_roots
 from debugkit.watch.report import reload_line
 from debugkit.watch.syntax import check_syntax
-from debugkit.watcher import watch_roots
 
 
 class FakeClock:

@@ -17,7 +17,7 @@ from debugkit.client import ServerClient
 from debugkit.config import load_config
 from debugkit.runtime import UpOptions
 from debugkit.session import Session
-from debugkit.watcher import Watcher
+from debugkit.watch.loop import Watcher
 from tests.helpers import REPO_ROOT, free_port, start_server
 from tests.reload.conftest import make_project, score_source, wait_for, watching
 
@@ -155,17 +155,26 @@ def test_production_mode_restarts_instead_of_reloading(tmp_path: Path) -> None:
         launcher.stop(watcher.session)
 
 
-def _detached(root: Path, log: Path) -> subprocess.Popen[bytes]:
+def _detached(root: Path, log: Path, module: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "debugkit.watcher", str(root), "--log", str(log)],
+        [sys.executable, "-m", module, str(root), "--log", str(log)],
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
 
 
-@pytest.mark.parametrize("ending", ["down", "server gone"])
-def test_detached_watcher_reloads_and_exits_with_the_session(tmp_path: Path, ending: str) -> None:
+@pytest.mark.parametrize(
+    ("ending", "module"),
+    [
+        ("down", "debugkit.watch"),
+        ("server gone", "debugkit.watch"),
+        ("down", "debugkit.watcher"),  # the old name works for one release (docs/interface.md)
+    ],
+)
+def test_detached_watcher_reloads_and_exits_with_the_session(
+    tmp_path: Path, ending: str, module: str
+) -> None:
     root = make_project(tmp_path / "proj")
     server = start_server(root / "score.py", source_dir=root)
     config = load_config(root)
@@ -180,7 +189,7 @@ def test_detached_watcher_reloads_and_exits_with_the_session(tmp_path: Path, end
     )
     sessions.save(session)
     log = tmp_path / "watcher.log"
-    watcher = _detached(root, log)
+    watcher = _detached(root, log, module)
     try:
         wait_for("the watcher to start", lambda: log.exists() and "watching" in log.read_text())
         (root / "score.py").write_text(score_source("v2"))
