@@ -10,10 +10,9 @@ import argparse
 import contextlib
 import logging
 import os
-import signal
 import sys
 import threading
-from typing import Any, Optional
+from typing import Optional
 
 from debugkit.server.profiles import DEFAULT_PROFILE, PROFILE_NAMES, get_profile
 
@@ -126,7 +125,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     from debugkit.server.debugger import Debugger
     from debugkit.server.options import ServerOptions
     from debugkit.server.service import ScoringService
-    from debugkit.server.startup import configure_logging, prepare_process
+    from debugkit.server.startup import (
+        SHUTDOWN_BOUND_S,
+        configure_logging,
+        exit_within,
+        install_stop_signals,
+        prepare_process,
+    )
 
     options = ServerOptions(
         entry_script=entry_script,
@@ -150,7 +155,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     )
     configure_logging(options.production)
     prepare_process(options)
-    service = ScoringService(options.entry_script, options.source_dir)
+    # production mode always runs init() on a (restart's) load: never keeps its state
+    service = ScoringService(
+        options.entry_script, options.source_dir, keep_init=not options.production
+    )
     debugger = Debugger()
     app = create_app(options, service, debugger)
 
@@ -198,17 +206,14 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     threading.Thread(target=initialise, name="debugkit-init", daemon=True).start()
 
-    def stop(signum: int, _frame: Any) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    install_stop_signals()
     try:
         server.serve()
     except (SystemExit, KeyboardInterrupt):
         pass
     finally:
         logger.info("debugkit: stopping")
+        exit_within(SHUTDOWN_BOUND_S)
         with contextlib.suppress(Exception):
             server.stop()
     return 0

@@ -6,7 +6,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import signal
 import sys
+import threading
+from typing import Any
 
 from debugkit.server import sourceloader
 from debugkit.server.options import ServerOptions
@@ -41,11 +44,29 @@ def _importable(name: str) -> bool:
         return False
 
 
+def _model_dir_as_given(options: ServerOptions) -> str:
+    """AZUREML_MODEL_DIR as the user wrote it (azmlinfsrv keeps ``./my/dir`` relative), unless
+    the working directory change to the source folder would make it point elsewhere."""
+    given = str(options.model_dir)
+    if os.path.isabs(given):
+        return given
+    here = os.path.abspath(given)
+    if here == os.path.abspath(os.path.join(options.source_dir, given)):
+        return given
+    logging.getLogger("debugkit.server").info(
+        "debugkit: AZUREML_MODEL_DIR=%s (--model-dir %s is relative to the folder debugkit "
+        "was started in, not to the source folder it runs in)",
+        here,
+        given,
+    )
+    return here
+
+
 def prepare_process(options: ServerOptions) -> None:
     sys.dont_write_bytecode = True
     os.environ.setdefault("AML_APP_ROOT", options.source_dir)
     if options.model_dir:
-        os.environ["AZUREML_MODEL_DIR"] = os.path.abspath(options.model_dir)
+        os.environ["AZUREML_MODEL_DIR"] = _model_dir_as_given(options)
     os.environ["AZUREML_ENTRY_SCRIPT"] = os.path.relpath(options.entry_script, options.source_dir)
     if sys.path[0:1] != [options.source_dir]:
         sys.path.insert(0, options.source_dir)
@@ -61,3 +82,40 @@ def prepare_process(options: ServerOptions) -> None:
         logging.getLogger("debugkit.server").debug(
             "not installed: %s; using debugkit's stand-ins", ", ".join(missing)
         )
+
+
+# Stopping never takes longer than this: cheroot waits for its request threads, and a run()
+# that never returns (or a second signal landing inside server.stop()) must not keep the
+# process, and its port, alive.
+SHUTDOWN_BOUND_S = 5.0
+
+
+def install_stop_signals() -> None:
+    """SIGTERM and SIGINT end ``serve()`` once; later signals are ignored, so a second
+    SIGTERM 0-1 ms after the first cannot interrupt the shutdown half-way (which left
+    cheroot's worker threads running and the process hung with its port open).
+    SIG_IGN rather than a flag: Python restores default handlers while it finalises,
+    where a late SIGTERM would otherwise still kill the process (exit -15)."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def exit_within(seconds: float) -> None:
+    """Make sure the process is gone ``seconds`` from now, whatever is still running."""
+
+    def force() -> None:
+        logging.getLogger("debugkit.server").warning(
+            "debugkit: shutdown took over %g s; exiting now", seconds
+        )
+        logging.shutdown()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, force)
+    timer.daemon = True
+    timer.start()
