@@ -155,10 +155,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     )
     configure_logging(options.production)
     prepare_process(options)
-    # production mode always runs init() on a (restart's) load: never keeps its state
-    service = ScoringService(
-        options.entry_script, options.source_dir, keep_init=not options.production
-    )
+    service = ScoringService(options.entry_script, options.source_dir)
     debugger = Debugger()
     app = create_app(options, service, debugger)
 
