@@ -24,7 +24,9 @@ CACHE_SIZE = 4096  # chunks; a 5,000-line module is a few hundred
 BOUNDARY = re.compile(r"(?:async\s+def|def|class)\s|@")
 TRIGGERS = re.compile(
     r"\b(?:listen|wait_for_client|breakpoint|connect|set_trace|post_mortem|enable_attach|wait_for_attach"
-    r"|break_into_debugger|get_model_path|load|load_model|InferenceSession|Booster|from_pretrained|pipeline|open)\s*\("
+    r"|break_into_debugger|get_model_path|load|load_model|InferenceSession|Booster|from_pretrained|pipeline|open"
+    r"|read_json)\s*\("
+    r"|\benviron\b"  # DK114 looks at every use of os.environ
 )
 IMPORT = re.compile(r"^\s*(?:import|from)\s", re.MULTILINE)
 ENTRY_DEF = re.compile(r"^(?:async\s+)?def\s+(?:init|run)\b", re.MULTILINE)

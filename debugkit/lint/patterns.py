@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from debugkit.lint.context import LintContext, walk_function
+from debugkit.lint.context import FunctionNode, LintContext, walk_function
 
 EXITS = {"sys.exit", "os._exit", "exit", "quit"}
 
@@ -124,3 +124,34 @@ def argument(call: ast.Call, position: int, *keywords: str) -> ast.expr | None:
     ):
         return call.args[position]
     return None
+
+
+def functions_and_methods(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Top-level functions and the methods of top-level classes."""
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    for stmt in tree.body:
+        if isinstance(stmt, FunctionNode):
+            found.append(stmt)
+        elif isinstance(stmt, ast.ClassDef):
+            found.extend(s for s in stmt.body if isinstance(s, FunctionNode))
+    return found
+
+
+def enclosing_function(
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef], line: int
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function of ``functions`` whose lines hold ``line``."""
+    for func in functions:
+        if func.lineno <= line <= (func.end_lineno or func.lineno):
+            return func
+    return None
+
+
+BATCH_PARAMETER = "mini_batch"  # batch deployments call run(mini_batch) with a list of file paths
+
+
+def is_batch_run(run: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A batch deployment's run(): its input is the platform's file list, and it may return a
+    DataFrame or a list (the batch runner writes them out), not a JSON HTTP answer."""
+    positional = [*run.args.posonlyargs, *run.args.args]
+    return bool(positional) and positional[0].arg == BATCH_PARAMETER

@@ -217,6 +217,57 @@ def test_first_pass_triggers_cover_every_module_wide_call_a_rule_looks_for() -> 
         "open",
         "x.load_model",
         "x.from_pretrained",
+        "pd.read_json",  # DK113
     }
     missing = [name for name in names if not TRIGGERS.search(f"{name}(")]
     assert missing == []
+    assert TRIGGERS.search("    print(os.environ)")  # DK114 reads every statement naming it
+
+
+NOT_JSON = """import json
+
+import numpy as np
+
+
+def init():
+    pass
+
+
+def run(raw_data):
+    data = np.array(json.loads(raw_data))
+    scores = model.predict(data)
+    return {"scores": scores * 100, "first": scores}
+"""
+
+
+def test_result_not_json_fix_adds_the_conversion() -> None:
+    fixed = _apply(NOT_JSON, "DK112", "Convert with .tolist()")
+    assert 'return {"scores": (scores * 100).tolist(), "first": scores}' in fixed
+    fixed = _apply(fixed, "DK112", "Convert with .tolist()")
+    assert 'return {"scores": (scores * 100).tolist(), "first": scores.tolist()}' in fixed
+    compile(fixed, "score.py", "exec")
+    assert "DK112" not in {f.code for f in lint_source(fixed).findings}
+
+
+def test_read_json_fix_wraps_in_string_io_and_imports_io() -> None:
+    source = (
+        '"""Scoring."""\nimport pandas as pd\n\n\ndef init():\n    pass\n\n\n'
+        "def run(raw_data):\n    return pd.read_json(raw_data).to_dict()\n"
+    )
+    fixed = _apply(source, "DK113", "Wrap in io.StringIO")
+    assert fixed.startswith('"""Scoring."""\nimport io\nimport pandas as pd\n')
+    assert "pd.read_json(io.StringIO(raw_data))" in fixed
+    assert "DK113" not in {f.code for f in lint_source(fixed).findings}
+
+
+def test_init_called_on_import_fix_removes_the_line() -> None:
+    source = "def init():\n    pass\n\n\ndef run(d):\n    return d\n\n\ninit()  # warm up\nx = 1\n"
+    fixed = _apply(source, "DK115", "Remove")
+    assert fixed == "def init():\n    pass\n\n\ndef run(d):\n    return d\n\n\nx = 1\n"
+    assert lint_source(fixed).findings == []
+
+
+def test_init_called_on_import_has_no_fix_where_deleting_would_break_the_block() -> None:
+    source = "def init():\n    pass\n\n\ndef run(d):\n    return d\n\n\ntry:\n    init()\nexcept Exception:\n    pass\n"
+    finding = next(f for f in lint_source(source).findings if f.code == "DK115")
+    assert finding.fixes == ()

@@ -1,0 +1,161 @@
+"""DK114: the whole environment (keys, connection strings) written to the logs."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+from debugkit.lint.context import LintContext
+from debugkit.lint.model import Confidence, Finding, RuleDoc, RuleInfo, Severity
+from debugkit.lint.registry import Rule, register
+
+ENVIRON = "os.environ"
+VALUE_VIEWS = {"os.environ.items", "os.environ.values", "os.environ.copy"}
+NAME_VIEWS = {"sorted", "list", "set", "tuple", "len"}  # of os.environ itself: the names only
+LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+SINKS = {"print", "pprint.pprint", "pprint.pp", "sys.stdout.write", "sys.stderr.write"}
+
+
+def _is_sink(ctx: LintContext, call: ast.Call) -> bool:
+    name = ctx.qualified_name(call.func) or ""
+    if name in SINKS:
+        return True
+    # logging.info(...), logger.info(...), self.logger.warning(...)
+    return isinstance(call.func, ast.Attribute) and call.func.attr in LOG_METHODS
+
+
+def _whole_environment(ctx: LintContext, node: ast.expr) -> bool:
+    """True when ``node`` shows the environment's values: `os.environ`, `dict(os.environ)`,
+    `os.environ.items()`, an f-string of it, ... Reading one variable (`os.environ["X"]`,
+    `.get("X")`) or only the names (`sorted(os.environ)`) is fine."""
+    if isinstance(node, (ast.Name, ast.Attribute)) and ctx.qualified_name(node) == ENVIRON:
+        return True
+    if isinstance(node, ast.Call):
+        name = ctx.qualified_name(node.func) or ""
+        if name in VALUE_VIEWS:
+            return True
+        args = [*node.args, *(k.value for k in node.keywords)]
+        if name in NAME_VIEWS and args and ctx.qualified_name(args[0]) == ENVIRON:
+            return False
+        return any(_whole_environment(ctx, a) for a in args)
+    if isinstance(node, ast.Subscript):
+        return False
+    return any(
+        _whole_environment(ctx, child)
+        for child in ast.iter_child_nodes(node)
+        if isinstance(child, ast.expr)
+    )
+
+
+def _environment_loop(ctx: LintContext, loop: ast.For | ast.AsyncFor) -> set[str]:
+    """Names that hold environment values in ``for k, v in os.environ.items()`` (or `sorted(...)`
+    of it, or `for k in os.environ` with `os.environ[k]` read in the body)."""
+    source = loop.iter
+    while (
+        isinstance(source, ast.Call)
+        and ctx.qualified_name(source.func) in ("sorted", "list")
+        and source.args
+    ):
+        source = source.args[0]
+    if isinstance(source, ast.Call):
+        name = ctx.qualified_name(source.func)
+        if name == "os.environ.items" and isinstance(loop.target, ast.Tuple):
+            values = loop.target.elts[1:]
+            return {v.id for v in values if isinstance(v, ast.Name)}
+        if name == "os.environ.items" and isinstance(loop.target, ast.Name):
+            return {loop.target.id}
+        if name == "os.environ.values" and isinstance(loop.target, ast.Name):
+            return {loop.target.id}
+    return set()
+
+
+def _uses(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _direct_calls(body: list[ast.stmt]) -> Iterator[ast.Call]:
+    """Calls in the loop body's own statements, not under an `if` (a filter chose the keys)."""
+    for stmt in body:
+        if isinstance(stmt, (ast.If, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                yield node
+
+
+@register
+class EnvironmentLogged(Rule):
+    info = RuleInfo(
+        code="DK114",
+        name="environment-logged",
+        summary="every environment variable written to the logs (secrets leak)",
+        severity=Severity.ERROR,
+        confidence=Confidence.HIGH,
+        cwe="CWE-532",
+        doc=RuleDoc(
+            what=(
+                "Finds `print(os.environ)`, logging calls given `os.environ`, `dict(os.environ)` "
+                "or `os.environ.items()`, and loops over `os.environ.items()` that print or log "
+                "each value, anywhere in the scoring script. Reading one variable "
+                '(`os.environ["AZUREML_MODEL_DIR"]`) and loops that filter the keys with an '
+                "`if` are not reported."
+            ),
+            why=(
+                "A deployment's environment holds secrets: storage keys, connection strings, "
+                "API tokens from the endpoint's settings or a key vault. Whatever `score.py` "
+                "prints goes to the container log, which everyone with read access to the "
+                "deployment (and every log pipeline it feeds) can read (CWE-532)."
+            ),
+            example=(
+                "def init():\n"
+                '    print("environment:", os.environ)\n'
+                "    for key, value in os.environ.items():\n"
+                '        logging.info("%s=%s", key, value)\n'
+            ),
+            fix=(
+                "Log only the variables you need, by name: "
+                '`logging.info("model dir: %s", os.environ["AZUREML_MODEL_DIR"])`; to see which '
+                "variables exist, log the names (`sorted(os.environ)`), never the values."
+            ),
+        ),
+    )
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]:
+        for stmt in ctx.tree.body:
+            first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+            if not any("environ" in ctx.line_text(n) for n in range(first, last + 1)):
+                continue  # most statements never mention it: skip the walk
+            reported: set[int] = set()
+            for node in ast.walk(stmt):
+                if isinstance(node, (ast.For, ast.AsyncFor)):
+                    values = _environment_loop(ctx, node)
+                    calls = [
+                        c
+                        for c in _direct_calls(node.body)
+                        if _is_sink(ctx, c) and any(_uses(a, values) for a in _arguments(c))
+                    ]
+                    if values and calls:
+                        reported.update(id(c) for c in calls)
+                        yield self.finding(
+                            ctx,
+                            node.iter,
+                            "this loop writes every environment variable's value to the logs, "
+                            "secrets included (CWE-532); log only the variables you need",
+                        )
+                elif (
+                    isinstance(node, ast.Call)
+                    and id(node) not in reported
+                    and _is_sink(ctx, node)
+                    and any(_whole_environment(ctx, a) for a in _arguments(node))
+                ):
+                    reported.add(id(node))
+                    yield self.finding(
+                        ctx,
+                        node,
+                        "this writes every environment variable to the logs, secrets included "
+                        "(CWE-532); log only the variables you need, by name",
+                    )
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    return [*call.args, *(k.value for k in call.keywords)]
