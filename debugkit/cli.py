@@ -10,7 +10,7 @@ import click
 from debugkit import __version__
 from debugkit.errors import EXIT_FAILED, UserError
 
-COMMAND_MODULES = ("project", "serve", "lint", "vscode", "doctor", "replicas")
+COMMAND_MODULES = ("project", "serve", "lint", "vscode", "doctor", "replicas", "check")
 
 
 class DebugkitGroup(click.Group):

@@ -1,0 +1,129 @@
+"""Run the checks in order against one project and collect the report.
+
+lint and build need no server; then the server starts (production mode, the deployment's
+limits) and start, models, samples, latency and leak talk to it; cloud compares the
+configuration with what the target enforces. One cause fails one check: a check whose
+subject an earlier failure already explains is reported as not made, naming that check.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from debugkit import launcher
+from debugkit.check import build, cloud, latency, leak, lint, models, samples, start
+from debugkit.check.context import CheckContext
+from debugkit.check.progress import Progress
+from debugkit.check.result import CheckReport, CheckResult, skipped
+from debugkit.check.server import check_config, started
+from debugkit.config import load_config
+from debugkit.errors import UnavailableError, UserError
+from debugkit.runtime import get_runtime
+
+MODULES = (lint, build, start, models, samples, latency, leak, cloud)
+ORDER = tuple(m.NAME for m in MODULES)
+TITLES = {m.NAME: m.TITLE for m in MODULES}
+SERVER_CHECKS = ORDER[2:-1]  # start .. leak: they need the server
+
+
+def not_made(name: str, why: str) -> CheckResult:
+    return skipped(name, TITLES[name], f"not made: {why}")
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    runtime: str | None = None  # None: docker if an engine answers, else process
+    base_image: str | None = None
+    startup_timeout_s: float = start.STARTUP_PROBE_S
+
+
+def run(
+    project_dir: Path, options: CheckOptions, echo: Callable[[str], None] | None
+) -> CheckReport:
+    """Raises ConfigError (exit 2) for a configuration that cannot be read, UnavailableError
+    (exit 3) when the chosen runtime cannot be used at all."""
+    config = load_config(project_dir)
+    runtime_name = launcher.choose_runtime(options.runtime)
+    checked = check_config(config, options.base_image)
+    report = CheckReport(str(config.project_dir), runtime_name)
+    began = time.monotonic()
+    with Progress(echo) as progress:
+        ctx = CheckContext(
+            checked, runtime_name, get_runtime(runtime_name), progress.step, progress.paused
+        )
+        if runtime_name == "process" and options.runtime is None and echo is not None:
+            echo("debugkit: no Docker engine answers; checking with the process runtime")
+
+        def record(name: str, make: Callable[[], CheckResult]) -> CheckResult:
+            progress.begin(name)
+            t0 = time.monotonic()
+            try:
+                result = make()
+            except UnavailableError:
+                raise
+            except UserError as exc:
+                result = not_made(name, str(exc))
+            result = _timed(result, time.monotonic() - t0)
+            ctx.results[name] = result
+            return result
+
+        def emit(result: CheckResult) -> None:
+            report.results.append(result)
+            progress.done(result)
+
+        emit(record("lint", lambda: lint.check(ctx)))
+        emit(record("build", lambda: build.check(ctx)))
+        if ctx.results["build"].status.value == "fail":
+            for name in SERVER_CHECKS:
+                emit(not_made(name, "the image did not build"))
+        else:
+            _with_server(ctx, options, report, record, emit)
+        emit(record("cloud", lambda: cloud.check(ctx)))
+    report.seconds = time.monotonic() - began
+    return report
+
+
+def _with_server(
+    ctx: CheckContext,
+    options: CheckOptions,
+    report: CheckReport,
+    record: Callable[[str, Callable[[], CheckResult]], CheckResult],
+    emit: Callable[[CheckResult], None],
+) -> None:
+    ctx.progress("starting the server in production mode")
+    try:
+        server_cm = started(ctx.runtime, ctx.config)
+        ctx.server = server_cm.__enter__()
+    except UnavailableError:
+        raise
+    except UserError as exc:  # e.g. more memory than this machine has: not a deployment failure
+        report.could_not_run = str(exc)
+        emit(not_made("start", str(exc)))
+        for name in SERVER_CHECKS[1:]:
+            emit(not_made(name, "the server did not start"))
+        return
+    try:
+        t0 = time.monotonic()
+        start.wait_for_init(ctx, options.startup_timeout_s)
+        waited = time.monotonic() - t0
+        # models first: a model that is not found fails models, not start as well
+        model_result = record("models", lambda: models.check(ctx))
+        start_result = _timed(
+            record("start", lambda: start.check(ctx, options.startup_timeout_s)), waited
+        )
+        emit(start_result)
+        emit(model_result)
+        for name, module in (("samples", samples), ("latency", latency), ("leak", leak)):
+            emit(record(name, lambda m=module: m.check(ctx)))  # type: ignore[misc]
+    finally:
+        ctx.progress("stopping the server")
+        server_cm.__exit__(None, None, None)
+
+
+def _timed(result: CheckResult, seconds: float) -> CheckResult:
+    from dataclasses import replace
+
+    return replace(result, seconds=seconds)
