@@ -195,8 +195,36 @@ def _port_conflict(
     )
 
 
+_EXIT_CODE = re.compile(r"exit code (\d+)")
+# exit codes that say more than "it exited": 128 + the signal that ended the process
+_SIGNAL_EXITS = {
+    134: "aborted (SIGABRT), usually by a native library's assertion",
+    139: "crashed in native code (SIGSEGV, a segmentation fault)",
+}
+_STOPPED_CODES = ("0", "137", "143")  # a clean stop (docker stop: 0 or 143); 137: see _memory
+
+
+def _exited(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
+    """The server process ended by itself: no Python exception reaches the log for that."""
+    match = _EXIT_CODE.match(exit_reason or "")
+    if match is None or match.group(1) in _STOPPED_CODES:
+        return None
+    code = int(match.group(1))
+    how = _SIGNAL_EXITS.get(code) or (
+        "ended without a Python traceback, as os._exit() or sys.exit() outside a request does"
+    )
+    return Diagnosis(
+        "the server exited",
+        f"exit code {code}: the scoring server process {how}",
+        f"look for os._exit()/sys.exit() in {config.entry_script} and the code it calls, "
+        "or a native library that crashes; 'debugkit up --wait-for-debugger' and a "
+        "breakpoint before it show the way there",
+    )
+
+
 _CHECKS: tuple[Callable[[str, str | None, ProjectConfig], Diagnosis | None], ...] = (
     _memory,
+    _exited,
     _sklearn_joblib,
     _missing_module,
     _model_missing,

@@ -73,9 +73,13 @@ def start(
     timeout: float = 600,
     echo: Callable[[str], None] | None = None,
     overrides: dict[str, Any] | None = None,
+    reaper_pid: int | None = None,
 ) -> Started:
     """Start the server, record the session, and wait until init() has run."""
     existing = running_session(config)
+    if existing is not None and orphaned(existing[1]):
+        stop(existing[1])  # its `up` was killed and its reaper too: nobody else will
+        existing = None
     if existing is not None:
         raise UserError(
             f"{config.project_dir} is already running at {existing[1].url}; "
@@ -89,14 +93,21 @@ def start(
         _check_port_free(
             config.deployment.host, config.deployment.debug_port, "debug port", "--debug-port"
         )
+    if options.foreground and runtime_name == "docker" and not pid_alive(reaper_pid):
+        from debugkit.runtime import reaper
+
+        reaper_pid = reaper.spawn(os.getpid(), config.project_key)
     runtime = get_runtime(runtime_name)
     session = runtime.start(config, options)
     session.overrides = dict(overrides or {})
+    if options.foreground:
+        session.owner_pid, session.reaper_pid = os.getpid(), reaper_pid
     sessions.save(session)
     try:
         status = wait_until_ready(runtime, session, timeout=timeout, echo=echo)
     except BaseException:
-        if options.foreground:
+        # a server that died keeps its record and log, so that `debugkit logs` can say why
+        if options.foreground and runtime.is_running(session):
             stop(session)
         raise
     return Started(runtime, session, status)
@@ -112,14 +123,32 @@ def restart(session: Session, config: ProjectConfig) -> Session:
     watcher_pid = session.watcher_pid
     get_runtime(session.runtime).stop(session)
     sessions.remove(session.project_key)
-    started = start(config, session.runtime, options, overrides=session.overrides)
+    started = start(
+        config,
+        session.runtime,
+        options,
+        overrides=session.overrides,
+        reaper_pid=session.reaper_pid,
+    )
     started.session.watcher_pid = watcher_pid
     sessions.save(started.session)
     return started.session
 
 
-def stop(session: Session) -> None:
-    """Stop the server and the background watcher; remove the session record."""
+def orphaned(session: Session) -> bool:
+    """The session belonged to a foreground ``up`` that is gone (killed with its reaper)."""
+    return session.owner_pid is not None and not pid_alive(session.owner_pid)
+
+
+def stop(session: Session, by: str | None = None) -> None:
+    """Stop the server and the background watcher; remove the session record.
+
+    ``by`` (e.g. ``down``) is written into the record first, so that a foreground ``up``
+    watching it says who stopped it rather than that its server vanished.
+    """
+    if by and session.owner_pid and session.owner_pid != os.getpid():
+        session.stopped_by = by
+        sessions.save(session)
     if (
         session.watcher_pid
         and session.watcher_pid != os.getpid()

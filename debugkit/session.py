@@ -36,6 +36,9 @@ class Session:
     work_dir: str | None = None  # temp folder removed on down
     started_at: float = field(default_factory=time.time)
     overrides: dict[str, Any] = field(default_factory=dict)  # `up` flags, kept across restarts
+    owner_pid: int | None = None  # the foreground `up` whose end ends the session
+    reaper_pid: int | None = None  # removes the container if the owner is killed (runtime/reaper)
+    stopped_by: str | None = None  # set by `debugkit down` before it stops: the owner says so
 
     def config_loader(self) -> Callable[[str | Path], ProjectConfig]:
         """Reads the project's configuration as this session sees it (with its `up` flags)."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from debugkit import launcher
+from debugkit import launcher, lifecycle
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, apply_overrides, load_config
 from debugkit.consolelines import error_line, not_reloaded_line, watching_line
@@ -20,6 +22,8 @@ from debugkit.server.profiles import PROFILE_NAMES, get_profile
 from debugkit.session import Session
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
+
+EXIT_TAIL_LINES = 15  # of a server that exited under a foreground up
 
 project_dir_argument = click.argument(
     "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
@@ -123,35 +127,90 @@ def up(
     for warning in config.warnings:
         _echo(f"debugkit: warning: {warning}")
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
-    try:
-        started = launcher.start(config, runtime_name, options, echo=_echo, overrides=overrides)
-    except KeyboardInterrupt:
-        _echo("debugkit: interrupted before the server was ready; stopped it")
-        sys.exit(130)
-    session = started.session
-    follower_stop = threading.Event()
-    follower = None if detach else _follow_logs(started, follower_stop)
-    try:
-        _report_ready(config, session, started.status)
+    with lifecycle.stop_signals_interrupt():  # SIGTERM, SIGHUP: as Ctrl-C
+        try:
+            started = launcher.start(config, runtime_name, options, echo=_echo, overrides=overrides)
+        except KeyboardInterrupt as exc:
+            _echo(f"debugkit: {_stopped_by(exc)} before the server was ready; stopped it")
+            sys.exit(getattr(exc, "exit_code", 130))
         if detach:
+            _report_ready(config, started.session, started.status)
             if not no_watch:
-                session.watcher_pid = launcher.spawn_background_watcher(config, session)
-                launcher.sessions.save(session)
+                started.session.watcher_pid = launcher.spawn_background_watcher(
+                    config, started.session
+                )
+                launcher.sessions.save(started.session)
             _echo(
                 f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'"
             )
             return
-        _run_foreground(config, session, watch=not no_watch)
-    except KeyboardInterrupt:
-        pass  # Ctrl-C is how a foreground 'up' ends
+        sys.exit(_run_until_stopped(config, started, watch=not no_watch))
+
+
+def _stopped_by(exc: BaseException) -> str:
+    return f"stopped by {exc.name}" if isinstance(exc, lifecycle.Stopped) else "interrupted"
+
+
+def _run_until_stopped(config: ProjectConfig, started: launcher.Started, watch: bool) -> int:
+    """A foreground ``up`` from ready to its end; returns the exit code.
+
+    Ctrl-C, SIGTERM and SIGHUP stop and remove the server. ``debugkit down`` from another
+    shell has done that already. A server that exited keeps its record and log for
+    ``debugkit logs``, and ``up`` says why it exited.
+    """
+    follower_stop = threading.Event()
+    follower = _follow_logs(started, follower_stop)
+    ended: lifecycle.Ended | None = None
+    code = 0
+    how = ""
+    try:
+        _report_ready(config, started.session, started.status)
+        ended = _run_foreground(config, started.session, watch)
+    except KeyboardInterrupt as exc:  # Ctrl-C is how a foreground 'up' ends
+        if isinstance(exc, lifecycle.Stopped):
+            code, how = exc.exit_code, f"debugkit: {_stopped_by(exc)}; "
     finally:
-        if not detach:
-            current = launcher.sessions.load(config.project_key) or session
-            launcher.stop(current)
+        with lifecycle.shielded():
+            if ended is None:  # interrupted, or debugkit itself failed: leave nothing behind
+                current = launcher.sessions.load(config.project_key) or started.session
+                launcher.stop(current)
+            elif ended.how == lifecycle.DOWN:
+                _wait_for_down(config.project_key)
             follower_stop.set()
-            if follower is not None:
-                follower.join(timeout=2)
-            _echo("debugkit: stopped and removed the server")
+            follower.join(timeout=2)
+            with contextlib.suppress(OSError):  # a closed terminal (SIGHUP) has no stdout
+                if ended is None:
+                    _echo(f"{how}debugkit: stopped and removed the server")
+    if ended is not None and ended.how == lifecycle.DOWN:
+        _echo(f"debugkit: stopped by 'debugkit down' from another shell ({config.project_dir})")
+    elif ended is not None:
+        _report_exit(config, ended)
+        code = EXIT_FAILED
+    return code
+
+
+def _wait_for_down(project_key: str, timeout: float = 30) -> None:
+    """``down`` marks the record, then stops the server: let it finish before exiting."""
+    deadline = time.monotonic() + timeout
+    while launcher.sessions.load(project_key) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _report_exit(config: ProjectConfig, ended: lifecycle.Ended) -> None:
+    """The server exited under a foreground ``up``: why, its last lines and a diagnosis."""
+    reason = f" ({ended.detail})" if ended.detail else ""
+    _echo(f"debugkit: the scoring server exited{reason}; its last lines:")
+    if ended.session is None:
+        return
+    runtime = get_runtime(ended.session.runtime)
+    text = "".join(runtime.logs(ended.session))
+    for line in text.splitlines()[-EXIT_TAIL_LINES:]:
+        _echo(f"  {line}")
+    _print_diagnosis(config, text, ended.detail or runtime.exit_reason(ended.session))
+    _echo(
+        f"debugkit: the log and record are kept: 'debugkit logs {config.project_dir}'; "
+        f"'debugkit up {config.project_dir}' starts it again"
+    )
 
 
 def _answers_as(config: ProjectConfig) -> str:
@@ -210,16 +269,33 @@ def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.
     return thread
 
 
-def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> None:
-    """Block until Ctrl-C (which 'up' catches), hot-reloading on save unless told not to."""
+def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> lifecycle.Ended:
+    """Hot-reload on save (unless told not to) until ``down`` from another shell stops the
+    session or its server exits; Ctrl-C, SIGTERM and SIGHUP raise out of here."""
+    stop = threading.Event()
     if watch:
         from debugkit.watch.loop import Watcher
 
+        watcher = Watcher(config, session, _echo)
+        monitor = lifecycle.SessionMonitor(
+            config.project_key, lambda _: stop.set(), lock=watcher.lock
+        )
+        monitor.start()
         _echo(watching_line(config.source_dir, "for changes (Ctrl-C to stop)"))
-        Watcher(config, session, _echo).run(threading.Event())
+        try:
+            watcher.run(stop)
+        finally:
+            monitor.cancel()
     else:
+        monitor = lifecycle.SessionMonitor(config.project_key, lambda _: stop.set())
+        monitor.start()
         _echo("debugkit: not watching files (Ctrl-C to stop)")
-        threading.Event().wait()
+        try:
+            stop.wait()
+        finally:
+            monitor.cancel()
+    assert monitor.ended is not None
+    return monitor.ended
 
 
 # --- down, status, logs ------------------------------------------------------------------------------
@@ -237,7 +313,7 @@ def down(project_dir: Path, images: bool) -> None:
     if record is None:
         _echo(f"debugkit: nothing is running for {config.project_dir}")
     else:
-        launcher.stop(record)
+        launcher.stop(record, by="down")
         _echo(f"debugkit: stopped and removed the server for {config.project_dir}")
     if images and launcher.docker_engine_answers():
         from debugkit.runtime.docker import DockerRuntime
@@ -259,6 +335,11 @@ def status(project_dir: Path, as_json: bool) -> None:
         session = found[1]
         report.update(runtime=session.runtime, url=session.url, scoring_url=session.scoring_url)
         report["debug_port"] = session.debug_port
+        if launcher.orphaned(session):
+            report["orphaned"] = (
+                f"the 'debugkit up' that started it (pid {session.owner_pid}) is gone, but the "
+                f"server still runs; stop it with 'debugkit down {config.project_dir}'"
+            )
         client = ServerClient(session.url, timeout=5)
         if session.production:
             report["state"] = "ready" if client.health().status == 200 else "starting"
@@ -281,6 +362,7 @@ def status(project_dir: Path, as_json: bool) -> None:
             "reloads",
             "target",
             "exited",
+            "orphaned",
             "hint",
         ):
             if report.get(key) is not None:
@@ -315,9 +397,13 @@ def logs(project_dir: Path, follow: bool, tail: int | None) -> None:
         lines = watcher_log.read_text(errors="replace").splitlines()
         for line in lines[-tail:] if tail else lines:
             click.echo(line)
+    _print_diagnosis(config, "".join(text), runtime.exit_reason(record))
+
+
+def _print_diagnosis(config: ProjectConfig, log_text: str, exit_reason: str | None) -> None:
     from debugkit.diagnose import diagnose
 
-    findings = diagnose("".join(text), runtime.exit_reason(record), config)
+    findings = diagnose(log_text, exit_reason, config)
     if findings:
         click.echo("")
         click.echo("diagnosis:")

@@ -60,7 +60,7 @@ from debugkit.runtime.image import (
     stderr_console,
 )
 from debugkit.runtime.resources import scheduling_problems
-from debugkit.session import Session, pid_alive
+from debugkit.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ SCORING_PORT = 5001  # inside the container, as Azure ML's images use
 DEBUG_PORT = 5678
 MODEL_FILES_DIR = "/opt/debugkit/model-files"  # folders of file models (see _mounts)
 LABEL_MOUNTPOINT = "debugkit.mountpoint"
-# the foreground `up` process: if it was killed, its container is stale (see is_running)
+# the foreground `up` process: when it is gone, the reaper removes the container (runtime/reaper.py)
 LABEL_OWNER = "debugkit.owner_pid"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _STOP_TIMEOUT_S = 3
@@ -269,14 +269,32 @@ class DockerRuntime(Runtime):
         found = self.client.containers.list(
             all=True, filters={"label": f"{LABEL_PROJECT}={project_key}"}
         )
+        self._remove_containers(found)
+        self._remove_networks(project_key)
+        return len(found)
+
+    def remove_owned_containers(self, project_key: str, owner_pid: int) -> int:
+        """Remove the project's running containers that ``owner_pid`` (a foreground ``up``)
+        started; one that exited is kept for ``logs``. Return how many were removed."""
+        labels = [f"{LABEL_PROJECT}={project_key}", f"{LABEL_OWNER}={owner_pid}"]
+        found = [
+            container
+            for container in self.client.containers.list(all=True, filters={"label": labels})
+            if container.status in ("created", "running", "restarting", "paused")
+        ]
+        self._remove_containers(found)
+        if found:
+            with contextlib.suppress(docker.errors.APIError):
+                self._remove_networks(project_key)
+        return len(found)
+
+    def _remove_containers(self, found: list[docker.models.containers.Container]) -> None:
         for container in found:
             log.debug("removing stale container %s", container.name)
             work = _label_path(container, "debugkit.work_dir")
             mountpoint = _label_path(container, LABEL_MOUNTPOINT)
             _remove_container(container)
             _remove_work(work, mountpoint)
-        self._remove_networks(project_key)
-        return len(found)
 
     def remove_project_images(self, project_key: str) -> int:
         """Remove the project's images (kept by ``stop`` as a build cache); return how many."""
@@ -291,13 +309,10 @@ class DockerRuntime(Runtime):
         return removed
 
     def is_running(self, session: Session) -> bool:
-        """False too for a foreground session whose ``up`` was killed: nobody will stop
-        that container, so the next ``up``/``status`` cleans it up."""
+        """The container runs, whether or not the ``up`` that owns it still does (see
+        :func:`debugkit.launcher.orphaned`): status must say what really serves."""
         container = self._container(session)
-        if container is None or container.status not in ("created", "running"):
-            return False
-        owner = (container.labels or {}).get(LABEL_OWNER)
-        return not owner or not owner.isdigit() or pid_alive(int(owner))
+        return container is not None and container.status in ("created", "running")
 
     def exit_reason(self, session: Session) -> str | None:
         container = self._container(session)

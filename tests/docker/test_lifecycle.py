@@ -1,5 +1,5 @@
-"""Foreground `up` lifecycle with real containers: Ctrl-C removes everything, a killed
-`up` leaves a container the next `up` replaces, edits on the host reach the container."""
+"""Foreground `up` lifecycle with real containers: Ctrl-C removes everything, edits on the
+host reach the container (signals and kill -9: test_signals.py)."""
 
 from __future__ import annotations
 
@@ -51,24 +51,6 @@ def test_ctrl_c_on_a_foreground_up_removes_the_container(make_project, docker_cl
     assert proc.wait(timeout=60) in (0, 130)
     assert _containers(docker_client, key) == []
     assert not (root / "azureml-models").exists()
-
-
-def test_a_killed_up_leaves_a_container_that_the_next_up_replaces(
-    make_project, docker_client
-) -> None:
-    root = make_project("basic")
-    key = load_config(root).project_key
-    proc = _foreground_up(root)
-    (orphan,) = _containers(docker_client, key)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert orphan.reload() is None and orphan.status == "running"  # nobody stopped it
-
-    debugkit("up", "--detach", "--runtime", "docker", str(root))
-    (current,) = _containers(docker_client, key)
-    assert current.id != orphan.id
-    debugkit("down", str(root))
-    assert _containers(docker_client, key) == []
 
 
 def test_host_edits_of_code_and_model_reach_the_container(make_project) -> None:

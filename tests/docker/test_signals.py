@@ -1,0 +1,176 @@
+"""How a foreground `up` ends: whatever stops it leaves nothing behind, and it says why.
+
+VS Code ends a task with SIGTERM, a closed terminal sends SIGHUP, and a crashed editor or
+`kill -9` gives no chance to clean up at all: the container must still not outlive its
+owner for long, and `status` must say what really runs meanwhile. `down` from another
+shell and a server that exits end it with a line saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import docker
+import pytest
+
+from debugkit import session as sessions
+from debugkit.config import load_config
+from debugkit.runtime.image import LABEL_PROJECT
+from tests.docker.conftest import debugkit
+
+pytestmark = pytest.mark.docker
+
+# generous: the reaper notices at once, but stopping a container takes the engine a few seconds
+BOUND_S = 60
+
+
+def _containers(client: docker.DockerClient, key: str) -> list:
+    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
+
+
+def _wait_for_no_container(client: docker.DockerClient, key: str) -> list:
+    deadline = time.monotonic() + BOUND_S
+    while time.monotonic() < deadline:
+        left = _containers(client, key)
+        if not left:
+            return left
+        time.sleep(0.2)
+    return _containers(client, key)
+
+
+def start_foreground_up(root: Path, *flags: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """`debugkit up` in the foreground, returned once it watches (or is ready with --no-watch)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", *flags, str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    seen: list[str] = []
+    marker = "debugkit: not watching" if "--no-watch" in flags else "debugkit: watching"
+    for line in proc.stdout:  # ends at EOF if up dies: the assert below then shows why
+        seen.append(line)
+        if marker in line:
+            return proc, seen
+    proc.wait(timeout=30)
+    raise AssertionError("up never became ready:\n" + "".join(seen))
+
+
+def _rest(proc: subprocess.Popen[str], seen: list[str]) -> str:
+    assert proc.stdout is not None
+    seen.extend(proc.stdout)
+    return "".join(seen)
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_clean_up_as_ctrl_c_does(
+    make_project, docker_client, sig: signal.Signals, code: int
+) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    proc, seen = start_foreground_up(root)
+    assert len(_containers(docker_client, key)) == 1
+    proc.send_signal(sig)
+    assert proc.wait(timeout=BOUND_S) == code
+    out = _rest(proc, seen)
+    assert f"debugkit: stopped by {sig.name}" in out
+    assert "stopped and removed the server" in out
+    assert _containers(docker_client, key) == []
+    assert sessions.load(key) is None
+    assert not (root / "azureml-models").exists()
+
+
+def test_a_sigkilled_up_leaves_no_container_behind(make_project, docker_client) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    proc, _ = start_foreground_up(root)
+    assert len(_containers(docker_client, key)) == 1
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert _wait_for_no_container(docker_client, key) == []
+    assert sessions.load(key) is None
+    assert not (root / "azureml-models").exists()
+    stopped = debugkit("status", str(root), check=False)
+    assert stopped.returncode == 1 and "state: stopped" in stopped.stdout
+
+
+def test_status_tells_the_truth_about_a_container_whose_owner_and_reaper_were_killed(
+    make_project, docker_client
+) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    proc, _ = start_foreground_up(root, "--no-watch")
+    record = sessions.load(key)
+    assert record is not None and record.reaper_pid and record.owner_pid == proc.pid
+    # both at once, as `kill -9` of a whole process tree would: nobody can clean up
+    os.kill(record.reaper_pid, signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    (orphan,) = _containers(docker_client, key)
+    assert orphan.status == "running"
+
+    status = debugkit("status", "--json", str(root), check=False)
+    report = json.loads(status.stdout)
+    assert report["state"] == "ready"  # it still serves: say so
+    assert str(proc.pid) in report["orphaned"] and "debugkit down" in report["orphaned"]
+    text = debugkit("status", str(root), check=False).stdout
+    assert "orphaned:" in text
+
+    # the next `up` replaces it rather than refusing
+    debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root))
+    (current,) = _containers(docker_client, key)
+    assert current.id != orphan.id
+    debugkit("down", str(root))
+    assert _containers(docker_client, key) == []
+
+
+def test_down_from_another_shell_ends_a_foreground_up_saying_so(
+    make_project, docker_client
+) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    proc, seen = start_foreground_up(root)
+    down = debugkit("down", str(root))
+    assert "stopped and removed the server" in down.stdout
+    assert proc.wait(timeout=BOUND_S) == 0
+    out = _rest(proc, seen)
+    assert "debugkit: stopped by 'debugkit down'" in out.splitlines()[-1]
+    assert _containers(docker_client, key) == []
+    assert sessions.load(key) is None
+
+
+def test_a_server_that_exits_under_a_foreground_up_is_reported_and_kept_for_logs(
+    make_project, docker_client
+) -> None:
+    root = make_project("basic")
+    key = load_config(root).project_key
+    script = root / "score.py"
+    script.write_text(
+        script.read_text().replace(
+            "def run(raw_data):\n",
+            "def run(raw_data):\n    if raw_data == 'exit':\n        os._exit(3)\n",
+        )
+    )
+    proc, seen = start_foreground_up(root)
+    debugkit("score", str(root), "--data", "exit", check=False)
+    assert proc.wait(timeout=BOUND_S) == 1
+    out = _rest(proc, seen)
+    assert "debugkit: the scoring server exited (exit code 3)" in out
+    assert "debugkit: ready (generation 1" in out.split("exited (exit code 3)")[1]  # last lines
+    assert "server exited" in out.split("diagnosis:")[1]
+    # the record and log are kept, as for a detached run
+    logs = debugkit("logs", str(root), check=False)
+    assert logs.returncode == 0 and "debugkit: ready (generation 1" in logs.stdout
+    assert "exit code 3" in logs.stdout
+    status = debugkit("status", str(root), check=False)
+    assert "exited: exit code 3" in status.stdout
+    debugkit("down", str(root))
+    assert _containers(docker_client, key) == []
