@@ -271,3 +271,16 @@ def test_init_called_on_import_has_no_fix_where_deleting_would_break_the_block()
     source = "def init():\n    pass\n\n\ndef run(d):\n    return d\n\n\ntry:\n    init()\nexcept Exception:\n    pass\n"
     finding = next(f for f in lint_source(source).findings if f.code == "DK115")
     assert finding.fixes == ()
+
+
+def test_hard_coded_path_is_followed_through_an_assignment_and_fixed_there() -> None:
+    source = (
+        "import os\n\nimport joblib\n\n\ndef init():\n    global model\n"
+        '    path = os.path.join("outputs", "model.pkl")\n    model = joblib.load(path)\n\n\n'
+        "def run(d):\n    return model.predict(d).tolist()\n"
+    )
+    finding = next(f for f in lint_source(source).findings if f.code == "DK107")
+    assert finding.line == 8 and "'outputs/model.pkl'" in finding.message
+    fixed = _apply(source, "DK107", "Load from AZUREML_MODEL_DIR")
+    assert '    path = os.path.join(os.getenv("AZUREML_MODEL_DIR", ""), \'model.pkl\')\n' in fixed
+    assert lint_source(fixed).findings == []

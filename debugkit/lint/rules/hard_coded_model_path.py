@@ -5,10 +5,17 @@ from __future__ import annotations
 import ast
 import posixpath
 from collections.abc import Iterable
+from typing import Optional
 
-from debugkit.lint.context import LintContext
+from debugkit.lint.context import LintContext, walk_function
 from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
-from debugkit.lint.patterns import argument, is_model_loader, string_value
+from debugkit.lint.patterns import (
+    argument,
+    enclosing_function,
+    functions_and_methods,
+    is_model_loader,
+    string_value,
+)
 from debugkit.lint.registry import Rule, register
 
 MODEL_EXTENSIONS = (
@@ -29,22 +36,37 @@ PATH_KEYWORDS = (
 JOINS = {"os.path.join", "posixpath.join", "pathlib.Path", "Path", "pathlib.PurePath"}
 
 
+Scope = dict[str, Optional[ast.expr]]  # name -> its one assigned value; None: not followed
+MAX_DEPTH = 8  # names resolving to names: enough for real scripts, stops cycles
+
+
 def _literal_path(
-    ctx: LintContext, node: ast.expr | None, constants: dict[str, ast.expr]
-) -> ast.expr | None:
-    """The literal string the path starts with, when it does not start from the model dir."""
-    if isinstance(node, ast.Name) and node.id in constants:
-        node = constants[node.id]
-    if node is None:
+    ctx: LintContext, node: ast.expr | None, scopes: list[Scope], depth: int = 0
+) -> tuple[ast.expr, str] | None:
+    """(where to report, path text) when the path starts with a literal, not the model dir.
+
+    Names are followed to their single assignment (in the function, else the module),
+    so `path = os.path.join("outputs", "model.pkl"); joblib.load(path)` is found.
+    """
+    if node is None or depth > MAX_DEPTH:
         return None
-    if string_value(node) is not None:
-        return node
+    if isinstance(node, ast.Name):
+        for scope in scopes:
+            if node.id in scope:
+                return _literal_path(ctx, scope[node.id], scopes, depth + 1)
+        return None
+    text = string_value(node)
+    if text is not None:
+        return node, text
     if isinstance(node, ast.JoinedStr) and node.values and string_value(node.values[0]) is not None:
-        return node
+        return node, _text(node)
     if isinstance(node, ast.Call) and ctx.qualified_name(node.func) in JOINS and node.args:
-        return _literal_path(ctx, node.args[0], constants)
+        parts = [string_value(a) for a in node.args]
+        if len(parts) > 1 and all(p is not None for p in parts):  # join of literals only
+            return node, posixpath.join(*(p.replace("\\", "/") for p in parts if p is not None))
+        return _literal_path(ctx, node.args[0], scopes, depth + 1)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # Path("model") / "x.pkl"
-        return _literal_path(ctx, node.left, constants)
+        return _literal_path(ctx, node.left, scopes, depth + 1)
     return None
 
 
@@ -56,17 +78,40 @@ def _text(node: ast.expr) -> str:
     return str(getattr(node, "value", ""))
 
 
-def _module_string_constants(ctx: LintContext) -> dict[str, ast.expr]:
-    """Module-level `NAME = "literal"` assigned exactly once."""
-    seen: dict[str, list[ast.expr]] = {}
-    for stmt in ctx.tree.body:
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
-            seen.setdefault(stmt.targets[0].id, []).append(stmt.value)
-    return {name: values[0] for name, values in seen.items() if len(values) == 1}
+def _single_assignments(statements: Iterable[ast.AST]) -> Scope:
+    """`NAME = value` assigned exactly once; names bound more than once, or otherwise (loop
+    targets, augmented assignment, with ... as), map to None."""
+    scope: Scope = {}
+
+    def bind(name: str, value: ast.expr | None) -> None:
+        scope[name] = None if name in scope else value
+
+    for node in statements:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        bind(name.id, node.value if name is target else None)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            if isinstance(node.target, ast.Name):
+                value = node.value if isinstance(node, ast.AnnAssign) else None
+                bind(node.target.id, value)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.withitem)):
+            target = (
+                node.target if isinstance(node, (ast.For, ast.AsyncFor)) else node.optional_vars
+            )
+            for name in ast.walk(target) if target is not None else ():
+                if isinstance(name, ast.Name):
+                    bind(name.id, None)
+    return scope
+
+
+def _local_scope(func: ast.FunctionDef | ast.AsyncFunctionDef) -> Scope:
+    scope = _single_assignments(walk_function(func))
+    arguments = func.args
+    for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        scope[arg.arg] = None  # a parameter shadows a module constant of the same name
+    return scope
 
 
 @register
@@ -103,19 +148,31 @@ class HardCodedModelPath(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
-        constants: dict[str, ast.expr] | None = None
+        module: Scope | None = None
+        functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        locals_of: dict[int, Scope] = {}
+        reported: set[int] = set()
         for call, name in ctx.named_calls():
             is_open = name in ("open", "io.open")
             if not (is_open or is_model_loader(name)):
                 continue
             if name.endswith((".from_pretrained", ".pipeline")):
                 continue  # model hub ids look like relative paths
-            if constants is None:
-                constants = _module_string_constants(ctx)
-            literal = _literal_path(ctx, argument(call, 0, *PATH_KEYWORDS), constants)
-            if literal is None:
+            if module is None:
+                module = _single_assignments(ctx.tree.body)
+                functions = functions_and_methods(ctx.tree)
+            scopes = [module]
+            func = enclosing_function(functions, call.lineno)
+            if func is not None:
+                if id(func) not in locals_of:
+                    locals_of[id(func)] = _local_scope(func)
+                scopes.insert(0, locals_of[id(func)])
+            found = _literal_path(ctx, argument(call, 0, *PATH_KEYWORDS), scopes)
+            if found is None:
                 continue
-            text = _text(literal)
+            literal, text = found
+            if id(literal) in reported:
+                continue
             if text.startswith(("AZUREML_MODEL_DIR", "$AZUREML_MODEL_DIR")):
                 continue
             looks_like_model = text.lower().endswith(MODEL_EXTENSIONS)
@@ -125,6 +182,7 @@ class HardCodedModelPath(Rule):
                 ("http://", "https://", "azureml:", "runs:/", "models:/")
             ):
                 continue
+            reported.add(id(literal))
             yield self.finding(
                 ctx,
                 literal,
@@ -134,7 +192,7 @@ class HardCodedModelPath(Rule):
             )
 
     def _fixes(self, ctx: LintContext, literal: ast.expr, text: str) -> list[Fix]:
-        if not isinstance(literal, ast.Constant):
+        if not isinstance(literal, (ast.Constant, ast.Call)):  # a literal, or a join of literals
             return []
         basename = posixpath.basename(text.replace("\\", "/").rstrip("/"))
         if not basename:
