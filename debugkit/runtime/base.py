@@ -38,6 +38,8 @@ class ServerPlacement:
     debug_host: str
     debug_port: int | None  # None: no debugpy
     model_dir: str | None = None  # None: AZUREML_MODEL_DIR comes from the environment
+    # the server's own memory watchdog, where no container enforces memory_gb
+    memory_limit_mb: int | None = None
 
 
 def server_command(config: ProjectConfig, options: UpOptions, where: ServerPlacement) -> list[str]:
@@ -68,6 +70,8 @@ def server_command(config: ProjectConfig, options: UpOptions, where: ServerPlace
     ]
     if where.model_dir is not None:
         command += ["--model-dir", where.model_dir]
+    if where.memory_limit_mb is not None:
+        command += ["--memory-limit-mb", str(where.memory_limit_mb)]
     if where.debug_port is not None:
         command += ["--debug-port", str(where.debug_port), "--debug-host", where.debug_host]
         if options.wait_for_debugger:

@@ -33,7 +33,10 @@ from debugkit.runtime.base import (
     debug_port_for,
     server_command,
 )
+from debugkit.runtime.resources import machine_info, scheduling_problems, unenforced_limits
 from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
+from debugkit.server.memory import OOM_EXIT_CODE, OOM_MARKER
+from debugkit.server.memory import supported as memory_watch_supported
 from debugkit.session import Session, pid_alive
 
 PACKAGE_PARENT = Path(debugkit.__file__).resolve().parent.parent
@@ -46,11 +49,16 @@ class ProcessRuntime(Runtime):
         self._children: dict[int, subprocess.Popen[bytes]] = {}
 
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
+        deployment = config.deployment
+        problems = scheduling_problems(deployment, machine_info())
+        if problems:
+            raise UserError("; ".join(problems))
+        watched = memory_watch_supported()
+        print(unenforced_limits(deployment, watched), file=sys.stderr)
         python = self._python_for(read_environment(config.environment))
         work_dir = Path(tempfile.mkdtemp(prefix=f"debugkit-{config.project_key}-"))
         model_dir = layout_models(config.models, work_dir)
         log_file = work_dir / "server.log"
-        deployment = config.deployment
         debug_port = debug_port_for(config, options)
         command = server_command(
             config,
@@ -64,6 +72,7 @@ class ProcessRuntime(Runtime):
                 debug_host=deployment.host,
                 debug_port=debug_port,
                 model_dir=str(model_dir),
+                memory_limit_mb=int(deployment.memory_gb * 1024) if watched else None,
             ),
         )
         env = {
@@ -121,9 +130,13 @@ class ProcessRuntime(Runtime):
 
     def exit_reason(self, session: Session) -> str | None:
         proc = self._children.get(session.server_pid or 0)
-        if proc is None or proc.returncode is None:
+        if proc is None:  # started by another debugkit process: only its log tells
+            return "OOMKilled" if _log_says_oom(session) else None
+        if proc.returncode is None:
             return None
         code = proc.returncode
+        if code == OOM_EXIT_CODE:
+            return "OOMKilled"  # the memory watchdog's stop, as Docker reports a container's
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
     def logs(
@@ -180,6 +193,17 @@ class ProcessRuntime(Runtime):
             )
         (env_dir / ".complete").touch()
         return python
+
+
+def _log_says_oom(session: Session) -> bool:
+    if not session.log_file or pid_alive(session.server_pid):
+        return False
+    try:
+        with open(session.log_file, "rb") as f:
+            f.seek(max(0, os.path.getsize(session.log_file) - 4096))
+            return OOM_MARKER.encode() in f.read()
+    except OSError:
+        return False
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

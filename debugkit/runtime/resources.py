@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,10 +31,50 @@ def scheduling_problems(deployment: DeploymentSettings, info: Mapping[str, Any])
         )
     if deployment.gpu and "nvidia" not in (info.get("Runtimes") or {}):
         problems.append(
-            "cannot be scheduled: requests a GPU, this engine has no NVIDIA runtime; "
+            "cannot be scheduled: requests a GPU, this machine has no NVIDIA driver (nvidia-smi); "
+            "set deployment.gpu: false or use a machine with one"
+            if info.get(PROCESS_MACHINE)
+            else "cannot be scheduled: requests a GPU, this engine has no NVIDIA runtime; "
             "set deployment.gpu: false or install the NVIDIA Container Toolkit"
         )
     return problems
+
+
+PROCESS_MACHINE = "debugkit.process"  # marks machine_info(): no engine in between
+
+
+def machine_info() -> dict[str, Any]:
+    """This machine in the shape of ``docker info``, for the process runtime's preflight."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        memory = 0
+    return {
+        "MemTotal": memory,
+        "NCPU": os.cpu_count() or 0,
+        "Runtimes": {"nvidia": {}} if shutil.which("nvidia-smi") else {},
+        PROCESS_MACHINE: True,
+    }
+
+
+def unenforced_limits(deployment: DeploymentSettings, memory_watched: bool) -> str:
+    """The sentence the process runtime says once at start: which limits it cannot enforce."""
+    cpus = os.cpu_count() or 0
+    missing = [f"cpu_cores {_num(deployment.cpu_cores)} (the server may use all {cpus} CPUs)"]
+    if deployment.gpu:
+        missing.append("gpu (the server sees this machine's GPUs)")
+    if not memory_watched:
+        missing.append(f"memory_gb {_num(deployment.memory_gb)}")
+    memory = (
+        f"memory_gb {_num(deployment.memory_gb)} is enforced by a watchdog on the server's "
+        "memory (an OOM kill, as in a container); "
+        if memory_watched
+        else ""
+    )
+    return (
+        f"debugkit: the process runtime {memory}it cannot enforce {', '.join(missing)}; "
+        "use --runtime docker for those limits"
+    )
 
 
 def _num(value: float) -> str:

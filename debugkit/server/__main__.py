@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         "or managed (v2 managed online endpoint: 424/408/429)",
     )
     parser.add_argument(
+        "--memory-limit-mb",
+        type=float,
+        metavar="M",
+        help="stop the server like an OOM kill (exit 137) once it and its children use more "
+        "than this (for runs without a container's memory limit)",
+    )
+    parser.add_argument(
         "--max-wait",
         type=float,
         default=None,
@@ -111,9 +118,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         or (args.request_timeout is not None and args.request_timeout < 0)
         or args.max_body_mb <= 0
         or (args.max_wait is not None and args.max_wait < 0)
+        or (args.memory_limit_mb is not None and args.memory_limit_mb <= 0)
     ):
         return _fail(
-            "--max-concurrent, --request-timeout and --max-wait must be >= 0 and --max-body-mb > 0",
+            "--max-concurrent, --request-timeout and --max-wait must be >= 0, "
+            "--max-body-mb and --memory-limit-mb > 0",
             EXIT_USAGE,
         )
     profile = get_profile(args.target)
@@ -154,6 +163,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         max_wait_s=profile.default_max_wait_s if args.max_wait is None else args.max_wait,
     )
     configure_logging(options.production)
+    if args.memory_limit_mb:
+        from debugkit.server.memory import start_watchdog
+
+        setting = f"memory_gb {args.memory_limit_mb / 1024:g}"
+        if start_watchdog(args.memory_limit_mb, setting) is None:
+            logger.warning("debugkit: --memory-limit-mb is not enforced here (no /proc)")
     prepare_process(options)
     service = ScoringService(options.entry_script, options.source_dir)
     debugger = Debugger()

@@ -1,0 +1,57 @@
+"""The process runtime's limits: a memory watchdog that stops the server as an OOM kill
+does, the "cannot be scheduled" preflight, and one sentence on what it cannot enforce."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import free_port
+
+GREEDY = """
+def init():
+    global ballast
+    ballast = b"\\x01" * (600 * 1024 * 1024)  # written, so resident
+
+def run(data):
+    return len(ballast)
+"""
+
+
+def debugkit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=180
+    )
+
+
+@pytest.fixture
+def greedy_project(tmp_path: Path):
+    (tmp_path / "score.py").write_text(textwrap.dedent(GREEDY))
+    (tmp_path / "debugkit.yaml").write_text("deployment:\n  memory_gb: 0.25\n")
+    yield tmp_path
+    debugkit("down", str(tmp_path))
+
+
+def test_up_process_runtime_reports_oom_like_docker(greedy_project: Path):
+    result = debugkit(
+        "up", str(greedy_project), "--runtime", "process", "--detach", "--no-debug",
+        "--no-watch", "--port", str(free_port()),
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "cannot enforce cpu_cores 1" in result.stderr
+    assert "exited before it was ready (OOMKilled)" in result.stderr
+    logs = debugkit("logs", str(greedy_project))
+    assert "memory exhausted" in logs.stdout
+    assert "more than its 0.25 GB memory limit" in logs.stdout
+
+
+def test_up_process_runtime_refuses_what_this_machine_cannot_schedule(tmp_path: Path):
+    (tmp_path / "score.py").write_text("def init():\n    pass\n\ndef run(d):\n    return d\n")
+    (tmp_path / "debugkit.yaml").write_text("deployment:\n  memory_gb: 100000\n")
+    result = debugkit("up", str(tmp_path), "--runtime", "process", "--port", str(free_port()))
+    assert result.returncode == 2
+    assert "cannot be scheduled: requests 100000 GB memory" in result.stderr
