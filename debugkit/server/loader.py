@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from debugkit.server.errorinfo import ErrorInfo, describe_exception, describe_problem
 from debugkit.server.sourceloader import SourceOnlyLoader
@@ -43,6 +43,7 @@ class Generation:
     schema_parameters: list[inspect.Parameter]
     wants_request_headers: bool
     init_ms: float
+    init_ran: bool = True  # False: a reload kept the previous generation's init() state
     in_flight: int = 0
     swagger_cache: dict[str, Any] = field(default_factory=dict)
 
@@ -183,23 +184,38 @@ def _restore_schemas(snapshots: list[dict[str, Any]]) -> None:
         registry.update(snapshot)
 
 
-def load_generation(number: int, entry_script: str, source_dir: str) -> Generation:
-    """Import the script as a fresh module and call init(); raise LoadError on any failure."""
+def load_generation(
+    number: int,
+    entry_script: str,
+    source_dir: str,
+    keep_state: Optional[Callable[[ModuleType], bool]] = None,
+) -> Generation:
+    """Import the script as a fresh module and call init(); raise LoadError on any failure.
+
+    ``keep_state(module)`` (a reload that keeps init()'s state) may carry the old
+    generation's state over into the fresh module and return True to skip init()."""
     _reset_rawhttp_flags()
     schemas = _forget_stale_schemas()
     try:
-        return _load(number, entry_script, source_dir)
+        return _load(number, entry_script, source_dir, keep_state)
     except LoadError:
         _restore_schemas(schemas)
         raise
 
 
-def _load(number: int, entry_script: str, source_dir: str) -> Generation:
+def _load(
+    number: int,
+    entry_script: str,
+    source_dir: str,
+    keep_state: Optional[Callable[[ModuleType], bool]] = None,
+) -> Generation:
     module = import_entry_module(entry_script, source_dir)
     run, mode, first_param, params, wants_headers = analyse_run(module, entry_script, source_dir)
+    init_ran = keep_state is None or not keep_state(module)
     started = time.perf_counter()
     try:
-        module.init()
+        if init_ran:
+            module.init()
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -214,5 +230,6 @@ def _load(number: int, entry_script: str, source_dir: str) -> Generation:
         input_parameter=first_param,
         schema_parameters=params,
         wants_request_headers=wants_headers,
-        init_ms=init_ms,
+        init_ms=init_ms if init_ran else 0.0,
+        init_ran=init_ran,
     )

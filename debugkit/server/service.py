@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+from debugkit.server import keepinit
 from debugkit.server.errorinfo import ErrorInfo, is_inside
-from debugkit.server.loader import Generation, LoadError, load_generation
+from debugkit.server.loader import ENTRY_MODULE_NAME, Generation, LoadError, load_generation
+from debugkit.server.sourceloader import compiled_sources
 
 logger = logging.getLogger("debugkit.server")
 problems = logging.getLogger("debugkit.problems")
@@ -31,6 +33,9 @@ class ReloadResult:
     generation: int
     duration_ms: float
     error: Optional[ErrorInfo]
+    # {"ran": bool, "reason": why it ran, "ms": its duration, "saved_ms": its last duration
+    # when it was kept}; None when the load failed before init()'s turn
+    init: Optional[dict[str, Any]] = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +43,7 @@ class ReloadResult:
             "generation": self.generation,
             "duration_ms": round(self.duration_ms, 1),
             "error": self.error.to_dict() if self.error else None,
+            "init": self.init,
         }
 
 
@@ -53,9 +59,11 @@ def _is_user_module(module: ModuleType, source_dir: str) -> bool:
 class ScoringService:
     """Holds the current generation and swaps it only when a load fully succeeds."""
 
-    def __init__(self, entry_script: str, source_dir: str) -> None:
+    def __init__(self, entry_script: str, source_dir: str, keep_init: bool = True) -> None:
         self.entry_script = entry_script
         self.source_dir = source_dir
+        self.keep_init = keep_init  # False in production mode and with --no-keep-init
+        self.baseline: Optional[keepinit.Baseline] = None  # what the last init() that ran saw
         self.state = STARTING
         self.current: Optional[Generation] = None
         self.last_error: Optional[ErrorInfo] = None
@@ -84,6 +92,7 @@ class ScoringService:
                 self.state = INIT_FAILED
                 logger.error("debugkit: init() failed; serving 503 until a reload succeeds")
             else:
+                self._record_baseline(generation)  # before READY: the files may change next
                 self._install(generation)
                 logger.info(
                     "debugkit: ready (generation %d, startup %.0f ms, init() %.0f ms)",
@@ -100,30 +109,70 @@ class ScoringService:
         self.state = READY
         self.last_error = None
 
-    def _forget_user_modules(self) -> dict[str, ModuleType]:
+    def _record_baseline(self, generation: Generation) -> None:
+        if not self.keep_init:
+            return
+        self.baseline = keepinit.record(
+            self.entry_script,
+            self.source_dir,
+            keepinit.loaded_user_modules(
+                lambda m: _is_user_module(m, self.source_dir), ENTRY_MODULE_NAME
+            ),
+            generation.init_ms,
+        )
+
+    def _decide(self, mode: str) -> keepinit.Decision:
+        if not self.keep_init:
+            return keepinit.Decision(False, "keeping init() is off")
+        if self.current is None:
+            return keepinit.Decision(False, "init() has not run successfully yet")
+        return keepinit.decide(self.baseline, self.entry_script, self.source_dir, mode)
+
+    def _keeper(self, decision: keepinit.Decision) -> Optional[Callable[[ModuleType], bool]]:
+        """What the loader calls with the fresh module: carry init()'s state over, or not."""
+        old = self.current
+        if not decision.keep or old is None:
+            return None
+
+        def keep_state(module: ModuleType) -> bool:
+            # the file may have been saved again between the analysis and the import
+            if compiled_sources.get(self.entry_script) != decision.entry_hash:
+                decision.keep, decision.reason = False, "the script changed while it loaded"
+                return False
+            keepinit.carry_over(old.module, module, decision.carry)
+            return True
+
+        return keep_state
+
+    def _forget_user_modules(self, keep: frozenset[str] = frozenset()) -> dict[str, ModuleType]:
         dropped: dict[str, ModuleType] = {}
         for name, module in list(sys.modules.items()):
-            if name.startswith("debugkit") or module is None:
+            if name.startswith("debugkit") or module is None or name in keep:
                 continue
             if _is_user_module(module, self.source_dir):
                 dropped[name] = module
                 del sys.modules[name]
         return dropped
 
-    def reload(self) -> ReloadResult:
-        """Fresh import + init(); swap only on success. Reloads run one at a time."""
+    def reload(self, mode: str = keepinit.AUTO) -> ReloadResult:
+        """Fresh import, then init() unless its state can be kept (``mode`` ``auto``; ``always``
+        runs it); swap only on success. Reloads run one at a time."""
         with self._reload_lock:
             started = time.perf_counter()
             self.reload_count += 1
-            dropped = self._forget_user_modules()
+            decision = self._decide(mode)
+            dropped = self._forget_user_modules(keep=decision.keep_modules)
             try:
-                generation = load_generation(self._next_number, self.entry_script, self.source_dir)
+                generation = load_generation(
+                    self._next_number, self.entry_script, self.source_dir, self._keeper(decision)
+                )
             except LoadError as err:
                 # Put the last good generation's helper modules back.
                 for name in list(sys.modules):
                     module = sys.modules.get(name)
                     if (
                         module is not None
+                        and name not in decision.keep_modules
                         and not name.startswith("debugkit")
                         and _is_user_module(module, self.source_dir)
                     ):
@@ -143,17 +192,31 @@ class ScoringService:
                     err.info.location_line(),
                 )
             else:
+                if generation.init_ran:
+                    self._record_baseline(generation)  # before the swap, as in start()
+                    init: dict[str, Any] = {
+                        "ran": True,
+                        "reason": decision.reason,
+                        "ms": round(generation.init_ms, 1),
+                    }
+                    how = f"init() ran in {generation.init_ms:.0f} ms: {decision.reason}"
+                else:
+                    saved = self.baseline.init_ms if self.baseline else 0.0
+                    init = {"ran": False, "reason": "", "ms": 0.0, "saved_ms": round(saved, 1)}
+                    how = f"init() kept, {saved:.0f} ms saved"
                 self._install(generation)
                 result = ReloadResult(
                     ok=True,
                     generation=generation.number,
                     duration_ms=(time.perf_counter() - started) * 1000,
                     error=None,
+                    init=init,
                 )
                 logger.info(
-                    "debugkit: reloaded, generation %d in %.0f ms",
+                    "debugkit: reloaded, generation %d in %.0f ms (%s)",
                     generation.number,
                     result.duration_ms,
+                    how,
                 )
             self.last_reload = result
             return result

@@ -8,6 +8,7 @@ bytecode (sys.dont_write_bytecode), so compiling the user's few files is all it 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.abc
 import importlib.machinery
 import os
@@ -17,11 +18,21 @@ from typing import Optional
 
 from debugkit.server.errorinfo import is_inside
 
+# sha256 of the source each user file was last compiled from, by path: what a reload that
+# keeps init()'s state compares against (debugkit.server.keepinit).
+compiled_sources: dict[str, str] = {}
+
+
+def source_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
 
 class SourceOnlyLoader(importlib.machinery.SourceFileLoader):
     def get_code(self, fullname: str) -> CodeType:
         path = self.get_filename(fullname)
-        return self.source_to_code(self.get_data(path), path)
+        data = self.get_data(path)
+        compiled_sources[path] = source_hash(data)
+        return self.source_to_code(data, path)
 
 
 def _is_users_file(path: str, source_dir: str) -> bool:
