@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from debugkit.lint.context import FunctionNode, LintContext, walk_function
+from debugkit.lint.model import TextEdit
 
 EXITS = {"sys.exit", "os._exit", "exit", "quit"}
 
@@ -155,3 +156,23 @@ def is_batch_run(run: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     DataFrame or a list (the batch runner writes them out), not a JSON HTTP answer."""
     positional = [*run.args.posonlyargs, *run.args.args]
     return bool(positional) and positional[0].arg == BATCH_PARAMETER
+
+
+def handler_header(ctx: LintContext, handler: ast.ExceptHandler) -> ast.AST:
+    """The `except ...:` line, so the squiggle does not cover the whole block."""
+    text = ctx.line_text(handler.lineno)
+    end = len(text.rstrip().encode("utf-8"))
+    return ast.Pass(
+        lineno=handler.lineno,
+        col_offset=handler.col_offset,
+        end_lineno=handler.lineno,
+        end_col_offset=end,
+    )
+
+
+def reraise_edit(ctx: LintContext, handler: ast.ExceptHandler) -> TextEdit:
+    """Insert `raise` after the handler's last statement, at its indentation."""
+    last = handler.body[-1]
+    end = last.end_lineno or last.lineno
+    line_end = len(ctx.line_text(end))
+    return TextEdit(end, line_end, end, line_end, f"\n{ctx.indent_of(last.lineno)}raise")

@@ -284,3 +284,13 @@ def test_hard_coded_path_is_followed_through_an_assignment_and_fixed_there() -> 
     fixed = _apply(source, "DK107", "Load from AZUREML_MODEL_DIR")
     assert '    path = os.path.join(os.getenv("AZUREML_MODEL_DIR", ""), \'model.pkl\')\n' in fixed
     assert lint_source(fixed).findings == []
+
+
+def test_run_ending_in_a_swallowing_except_fix_reraises() -> None:
+    source = (
+        "import logging\n\n\ndef init():\n    pass\n\n\ndef run(d):\n    try:\n"
+        "        return d.tolist()\n    except Exception:\n        logging.exception('failed')\n"
+    )
+    fixed = _apply(source, "DK103", "Re-raise at the end")
+    assert fixed.endswith("        logging.exception('failed')\n        raise\n")
+    assert lint_source(fixed).findings == []

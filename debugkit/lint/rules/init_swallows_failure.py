@@ -6,8 +6,14 @@ import ast
 from collections.abc import Iterable
 
 from debugkit.lint.context import LintContext, walk_function
-from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
-from debugkit.lint.patterns import handler_catches, handler_reraises, try_handlers
+from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity
+from debugkit.lint.patterns import (
+    handler_catches,
+    handler_header,
+    handler_reraises,
+    reraise_edit,
+    try_handlers,
+)
 from debugkit.lint.registry import Rule, register
 
 OPTIONAL_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
@@ -77,27 +83,10 @@ class InitSwallowsFailure(Rule):
                 continue
             if _is_fallback(try_node, handler):
                 continue
-            last = handler.body[-1]
-            end = last.end_lineno or last.lineno
-            indent = ctx.indent_of(last.lineno)
-            line_end = len(ctx.line_text(end))
-            edit = TextEdit(end, line_end, end, line_end, f"\n{indent}raise")
             yield self.finding(
                 ctx,
-                _header(ctx, handler),
+                handler_header(ctx, handler),
                 "init() swallows this exception: the service starts without a model and every request "
                 "fails; re-raise after logging",
-                [Fix("Re-raise at the end of the handler", (edit,))],
+                [Fix("Re-raise at the end of the handler", (reraise_edit(ctx, handler),))],
             )
-
-
-def _header(ctx: LintContext, handler: ast.ExceptHandler) -> ast.AST:
-    """The `except ...:` line, so the squiggle does not cover the whole block."""
-    text = ctx.line_text(handler.lineno)
-    end = len(text.rstrip().encode("utf-8"))
-    return ast.Pass(
-        lineno=handler.lineno,
-        col_offset=handler.col_offset,
-        end_lineno=handler.lineno,
-        end_col_offset=end,
-    )
