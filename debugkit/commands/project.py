@@ -20,6 +20,7 @@ from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.runtime import UpOptions, get_runtime
 from debugkit.server.profiles import PROFILE_NAMES, get_profile
 from debugkit.session import Session
+from debugkit.vscode import ATTACH_PROCESS, ATTACH_RUNNING
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
@@ -236,11 +237,7 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
         suffix = f" (generation {generation})" if generation else ""
         _echo(f"debugkit: ready at {session.scoring_url}{suffix}; {_answers_as(config)}")
     if session.debug_port:
-        configuration = (
-            "debugkit: attach to local process"
-            if session.runtime == "process"
-            else "debugkit: attach to running container (no up)"
-        )
+        configuration = ATTACH_PROCESS if session.runtime == "process" else ATTACH_RUNNING
         _echo(
             f"debugkit: debugpy on {session.host}:{session.debug_port}; in VS Code run "
             f"'{configuration}' (create it with 'debugkit vscode init')"

@@ -20,6 +20,7 @@ import yaml
 
 from debugkit import vscode
 from debugkit.config import load_config
+from debugkit.jsonc import loads_jsonc
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.dap.conftest import HELPER, SCORE, line_of
 from tests.dap.dapclient import DapClient, DapError
@@ -131,10 +132,10 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
         check=True,
         capture_output=True,
     )
-    launch = vscode.loads_jsonc((root / ".vscode" / "launch.json").read_text())
+    launch = loads_jsonc((root / ".vscode" / "launch.json").read_text())
     attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
     # What VS Code does with ${workspaceFolder} when the project folder is opened.
-    attach = vscode.loads_jsonc(
+    attach = loads_jsonc(
         vscode.json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
     )
     assert attach["pathMappings"] == [
@@ -215,9 +216,9 @@ def test_wait_for_debugger_in_the_container_stops_in_init(container_project: Pat
         check=True,
         capture_output=True,
     )
-    launch = vscode.loads_jsonc((root / ".vscode" / "launch.json").read_text())
+    launch = loads_jsonc((root / ".vscode" / "launch.json").read_text())
     attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
-    attach = vscode.loads_jsonc(
+    attach = loads_jsonc(
         vscode.json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
     )
     up = UpProcess(root, "--wait-for-debugger")

@@ -11,6 +11,7 @@ from debugkit import vscode
 from debugkit.cli import main
 from debugkit.config import load_config
 from debugkit.errors import UserError
+from debugkit.jsonc import JsoncDocument, Match, loads_jsonc
 
 USER_LAUNCH = """\
 // My own launch settings: keep this comment.
@@ -41,7 +42,7 @@ def make_project(root: Path, yaml_text: str | None = None, source: str = ".") ->
 
 
 def launch_of(project: Path) -> dict:
-    return vscode.loads_jsonc((project / ".vscode" / "launch.json").read_text())
+    return loads_jsonc((project / ".vscode" / "launch.json").read_text())
 
 
 def by_name(items: list[dict], key: str, value: str) -> dict:
@@ -67,7 +68,7 @@ def test_merges_into_launch_json_with_comments_and_keeps_the_users_configuration
     assert user_block in text
     for comment in ("// My own launch settings", "/* block comment", "// trailing comment"):
         assert comment in text
-    configurations = vscode.loads_jsonc(text)["configurations"]
+    configurations = loads_jsonc(text)["configurations"]
     names = [c["name"] for c in configurations]
     assert names[0] == "Python: train.py"
     assert vscode.ATTACH_CONTAINER in names
@@ -104,7 +105,7 @@ def test_ports_and_paths_come_from_the_project_config(tmp_path: Path) -> None:
     ]
     assert attach["justMyCode"] is True
     assert attach["preLaunchTask"] == vscode.TASK_UP
-    tasks = vscode.loads_jsonc((project / ".vscode" / "tasks.json").read_text())["tasks"]
+    tasks = loads_jsonc((project / ".vscode" / "tasks.json").read_text())["tasks"]
     up = by_name(tasks, "label", vscode.TASK_UP)
     assert up["isBackground"] is True
     assert up["args"][:2] == ["up", "${workspaceFolder}"]
@@ -141,7 +142,7 @@ def test_rerun_after_a_port_change_updates_only_that_value(tmp_path: Path) -> No
     vscode.init(load_config(project), command="debugkit")
 
     new = path.read_text()
-    attach = by_name(vscode.loads_jsonc(new)["configurations"], "name", vscode.ATTACH_CONTAINER)
+    attach = by_name(loads_jsonc(new)["configurations"], "name", vscode.ATTACH_CONTAINER)
     assert attach["connect"]["port"] == 5999
     assert attach["subProcess"] is False and "// mine" in new
     assert new == text.replace('"port": 5678', '"port": 5999')
@@ -154,7 +155,7 @@ def test_settings_the_user_set_are_kept(tmp_path: Path) -> None:
     settings.write_text('{\n\t// tabs here\n\t"debugkit.command": "/opt/venv/bin/debugkit",\n}\n')
     vscode.init(load_config(project), command="debugkit")
     text = settings.read_text()
-    values = vscode.loads_jsonc(text)
+    values = loads_jsonc(text)
     assert values["debugkit.command"] == "/opt/venv/bin/debugkit"
     assert values["debugkit.projectDir"] == "${workspaceFolder}"
     assert '\n\t"debugkit.projectDir": "${workspaceFolder}",\n}' in text
@@ -195,12 +196,12 @@ def test_cli_init_reports_each_file_and_fails_in_one_line_on_a_broken_file(tmp_p
     ],
 )
 def test_jsonc_parser_reads_comments_and_trailing_commas(text: str, expected: object) -> None:
-    assert vscode.loads_jsonc(text) == expected
+    assert loads_jsonc(text) == expected
 
 
 def test_insert_into_an_inline_empty_array_and_a_commented_empty_object() -> None:
-    doc = vscode.JsoncDocument('{\n  "configurations": [],\n  "x": {\n    // keep\n  }\n}\n')
-    doc.ensure(["configurations", vscode.Match("name", "n")], {"name": "n"})
+    doc = JsoncDocument('{\n  "configurations": [],\n  "x": {\n    // keep\n  }\n}\n')
+    doc.ensure(["configurations", Match("name", "n")], {"name": "n"})
     doc.ensure(["x", "k"], 1)
     assert doc.text == (
         '{\n  "configurations": [\n    {\n      "name": "n"\n    }\n  ],\n'
@@ -216,4 +217,4 @@ def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
     vscode.init(load_config(project), command="debugkit")
     data = launch.read_bytes()
     assert data.count(b"\n") == data.count(b"\r\n") > 40
-    assert vscode.ATTACH_CONTAINER in str(vscode.loads_jsonc(data.decode())["configurations"])
+    assert vscode.ATTACH_CONTAINER in str(loads_jsonc(data.decode())["configurations"])

@@ -10,6 +10,7 @@ import pytest
 from debugkit import vscode
 from debugkit.config import load_config
 from debugkit.consolelines import error_line
+from debugkit.jsonc import loads_jsonc
 from debugkit.watch.report import reload_line
 from debugkit.watch.syntax import check_syntax
 
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _tasks() -> list[dict]:
-    return vscode.loads_jsonc((REPO / "vscode-config" / "tasks.json").read_text())["tasks"]
+    return loads_jsonc((REPO / "vscode-config" / "tasks.json").read_text())["tasks"]
 
 
 def _up_matcher() -> dict:
