@@ -93,5 +93,5 @@ class CheckReport:
             f"{self.count(Status.WARN)} warnings",
             f"{self.count(Status.SKIP)} not made",
         ]
-        verdict = "PASS" if self.ok else "FAIL"
+        verdict = "FAIL" if not self.ok else "NOT RUN" if self.could_not_run else "PASS"
         return f"{verdict}: {', '.join(parts)} in {self.seconds:.1f} s ({self.runtime} runtime)"

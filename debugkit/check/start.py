@@ -70,15 +70,14 @@ def check(ctx: CheckContext, limit_s: float) -> CheckResult:
             "make init() faster (load less, or lazily), or raise the probe's initial delay "
             "in the deployment configuration",
         )
-    what = (
-        "init() failed"
-        if outcome == "init_failed"
-        else f"the server exited ({reason or 'no reason given'})"
-    )
+    what = "init() failed" if outcome == "init_failed" else "the server exited"
     if findings:
         first = findings[0]
-        said = first.detail if first.title == "init() failed" else f"{first.title}: {first.detail}"
+        same = first.title in what or what in first.title
+        said = first.detail if same else f"{first.title}: {first.detail}"
         return failed(NAME, TITLE, f"{what}: {said}", first.remedy)
+    if reason and outcome == "exited":
+        what += f" ({reason})"
     last = [line for line in log_text.splitlines() if line.strip()][-5:]
     return failed(NAME, TITLE, what, "see the server log below", *last)
 

@@ -1,0 +1,117 @@
+"""Fixtures for `debugkit check` on the small projects in tests/check/projects/.
+
+Every project has no environment file, so they share one image's layers: after the
+first build each project's image is a tag on cached layers (about a second).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import pytest
+
+from debugkit.check.server import CHECK_KEY_SUFFIX
+from debugkit.config import load_config
+from debugkit.runtime.image import LABEL_PROJECT
+
+PROJECTS = Path(__file__).parent / "projects"
+BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
+
+
+@dataclass
+class CheckRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+    junit: Path
+    markdown: Path
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return {check["name"]: check["status"] for check in self.report["checks"]}
+
+    def check(self, name: str) -> dict[str, Any]:
+        return next(c for c in self.report["checks"] if c["name"] == name)
+
+    def failed(self) -> list[str]:
+        return [name for name, status in self.statuses.items() if status == "fail"]
+
+
+def run_check(root: Path, *args: str) -> CheckRun:
+    """`debugkit check ROOT --format json` as CI would run it, with the JUnit and Markdown files."""
+    junit, markdown = root.parent / f"{root.name}-junit.xml", root.parent / f"{root.name}.md"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "debugkit",
+            "check",
+            str(root),
+            "--format",
+            "json",
+            "--junit",
+            str(junit),
+            "--markdown",
+            str(markdown),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    return CheckRun(result.returncode, result.stdout, result.stderr, junit, markdown)
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[docker.DockerClient]:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+        client.images.get(BASE_IMAGE)
+    except docker.errors.DockerException as exc:
+        pytest.fail(
+            f"no Docker engine or no {BASE_IMAGE} ({exc}); run scripts/docker-engine.sh "
+            "(container tests do not skip)",
+            pytrace=False,
+        )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def project(tmp_path: Path, docker_client: docker.DockerClient) -> Iterator[Callable[[str], Path]]:
+    """A copy of tests/check/projects/NAME; its check containers and images are removed after."""
+    keys: list[str] = []
+
+    def make(name: str) -> Path:
+        root = tmp_path / name
+        shutil.copytree(PROJECTS / name, root)
+        keys.append(load_config(root).project_key + CHECK_KEY_SUFFIX)
+        return root
+
+    yield make
+    for key in keys:
+        label = {"label": f"{LABEL_PROJECT}={key}"}
+        leftovers = docker_client.containers.list(all=True, filters=label)
+        for container in leftovers:
+            container.remove(force=True)
+        assert not leftovers, f"debugkit check left {len(leftovers)} container(s) behind"
+        for image in docker_client.images.list(filters=label):
+            with contextlib.suppress(docker.errors.APIError):
+                docker_client.images.remove(image.id, force=True)

@@ -1,0 +1,107 @@
+"""`debugkit check` on real containers: each project fails exactly one check, one passes all.
+
+The projects are in tests/check/projects/; the server runs in production mode under each
+project's limits, as the deployment would.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.check.conftest import BASE_IMAGE, run_check
+
+pytestmark = pytest.mark.docker
+
+DOCKER = ("--runtime", "docker", "--base-image", BASE_IMAGE)
+
+
+def test_a_project_that_passes_every_check(project) -> None:
+    run = run_check(project("passing"), *DOCKER)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.statuses == {
+        "lint": "pass",
+        "build": "pass",
+        "start": "pass",
+        "models": "pass",
+        "samples": "pass",
+        "latency": "pass",
+        "leak": "pass",
+        "cloud": "pass",
+    }
+    assert "cgroup peak" in run.check("start")["figure"]
+    assert 'get_model_path("greeter")' in run.check("models")["figure"]
+    assert "AZUREML_MODEL_DIR/greeting.txt" in run.check("models")["figure"]
+    # the sample named NAME.400.json had to answer 400, and did
+    assert "samples/no-names.400.json" in run.check("samples")["figure"]
+    assert "p99" in run.check("latency")["figure"]
+
+    suite = ET.parse(run.junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("tests") == "8" and suite.get("failures") == "0"
+    markdown = run.markdown.read_text()
+    assert markdown.startswith("### debugkit check passed")
+    assert "| ✓ | latency |" in markdown
+
+
+def test_init_out_of_memory_fails_start(project) -> None:
+    run = run_check(project("oom-init"), *DOCKER)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.failed() == ["start"]
+    start = run.check("start")
+    assert "memory exhausted" in start["figure"] and "0.5 GB" in start["figure"]
+    assert "memory_gb" in start["remedy"]
+    for later in ("samples", "latency", "leak"):
+        assert run.statuses[later] == "skip"
+    suite = ET.parse(run.junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    failure = suite.find("testcase[@name='start']/failure")
+    assert failure is not None and "memory exhausted" in (failure.get("message") or "")
+
+
+def test_model_name_typo_fails_models_only(project) -> None:
+    run = run_check(project("model-typo"), *DOCKER)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.failed() == ["models"]
+    models = run.check("models")
+    assert 'get_model_path("greeterr")' in models["figure"]
+    assert models["remedy"] == "use the registered name 'greeter' at score.py:10"
+    # the same cause is not counted again: init()'s crash and lint's DK108 point at models
+    assert run.statuses["start"] == "skip" and "see models" in run.check("start")["figure"]
+    assert run.statuses["lint"] == "pass"
+    assert any("DK108" in line for line in run.check("lint")["details"])
+
+
+def test_a_sample_that_gets_502_fails_samples_and_is_named(project) -> None:
+    run = run_check(project("sample-502"), *DOCKER)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.failed() == ["samples"]
+    samples = run.check("samples")
+    assert samples["figure"] == "1 of 2 samples failed"
+    assert samples["details"][0].startswith("samples/missing-value.json: 502 (expected 2xx)")
+    # production mode: the traceback is in the server's log, where the check finds its line
+    assert any("score.py:12: error: TypeError" in line for line in samples["details"])
+    assert "--file" in samples["remedy"] and "missing-value.json" in samples["remedy"]
+    assert run.statuses["latency"] == "pass"  # timed on the sample that works
+
+
+def test_run_slower_than_the_timeout_fails_latency(project) -> None:
+    run = run_check(project("slow-run"), *DOCKER)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.failed() == ["latency"]
+    latency = run.check("latency")
+    assert "timeout 1 s" in latency["figure"] and "timed out" in latency["figure"]
+    assert "request_timeout" in latency["remedy"]
+    # the sample's 504 is reported where it was sent, and failed once, by latency
+    assert run.statuses["samples"] == "warn"
+    assert "samples/one.json: 504" in run.check("samples")["details"][0]
+
+
+def test_exception_text_returned_in_production_fails_leak(project) -> None:
+    run = run_check(project("leak"), *DOCKER)
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.failed() == ["leak"]
+    leak = run.check("leak")
+    assert "exception text" in leak["figure"] and "Expecting" in leak["figure"]
+    assert "DK101" in leak["remedy"]
+    assert any("DK101" in line for line in run.check("lint")["details"])
