@@ -16,8 +16,8 @@ def check(ctx: CheckContext) -> CheckResult:
         return skipped(
             NAME,
             TITLE,
-            "not made: no Docker engine (the process runtime installs the environment into a "
-            "cached virtualenv instead)",
+            "not made with the process runtime (it installs the environment into a cached "
+            "virtualenv instead)",
             "run where a Docker engine answers to check the image build",
         )
     from debugkit.runtime.docker import DockerRuntime

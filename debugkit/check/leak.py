@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+from debugkit.applayout import APP_ROOT
 from debugkit.check.context import CheckContext
 from debugkit.check.result import CheckResult, failed, passed, skipped
 from debugkit.errors import UnavailableError
@@ -24,7 +25,7 @@ _SIGNS = (
     re.compile(r"Traceback \(most recent call last\)"),
     re.compile(r'File "[^"]+", line \d+'),
     re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception)\b"),  # KeyError, JSONDecodeError, ...
-    re.compile(r"/var/azureml-app/\S+"),
+    re.compile(re.escape(APP_ROOT) + r"/[\w./-]+"),  # a path of the deployed code
     re.compile(r"line \d+ column \d+ \(char \d+\)"),  # json's message, without its type
 )
 

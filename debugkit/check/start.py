@@ -101,8 +101,8 @@ def _judge_memory(ctx: CheckContext, figure: str, memory_gb: float) -> CheckResu
         return warned(
             NAME,
             TITLE,
-            figure + "; limits not enforced by the process runtime",
-            "run with Docker to enforce them",
+            figure + "; the process runtime approximates the limits",
+            "check with Docker for the deployment's exact limits",
         )
     return passed(NAME, TITLE, figure)
 

@@ -1,0 +1,72 @@
+"""`debugkit check` without Docker: the process runtime makes the checks it can and says
+which it could not; exit codes for usage errors and an engine that does not answer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.check.conftest import PROJECTS, run_check
+
+NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+
+
+def _debugkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "debugkit", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_process_runtime_says_which_checks_it_could_not_make(tmp_path: Path) -> None:
+    root = tmp_path / "passing"
+    shutil.copytree(PROJECTS / "passing", root)
+    run = run_check(root, "--runtime", "process")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.report["runtime"] == "process"
+    statuses = run.statuses
+    assert statuses.pop("build") == "skip"
+    assert "process runtime" in run.check("build")["figure"]
+    assert statuses.pop("start") == "warn"  # memory measured (peak RSS), limits approximated
+    assert "peak RSS" in run.check("start")["figure"]
+    assert set(statuses.values()) == {"pass"}
+
+
+def test_without_an_engine_the_check_falls_back_to_the_process_runtime(tmp_path: Path) -> None:
+    root = tmp_path / "passing"
+    shutil.copytree(PROJECTS / "passing", root)
+    result = _debugkit("check", str(root), env=NO_ENGINE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "debugkit: no Docker engine answers; checking with the process runtime"
+    assert any(line.startswith("- build: not made") for line in lines)
+    assert lines[-1].startswith("PASS: 6 passed, 0 failed, 1 warnings, 1 not made")
+
+
+def test_exit_codes_for_usage_and_an_engine_that_does_not_answer(tmp_path: Path) -> None:
+    missing = _debugkit("check", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2
+    assert "is not a folder" in missing.stderr and "Traceback" not in missing.stderr
+
+    root = tmp_path / "passing"
+    shutil.copytree(PROJECTS / "passing", root)
+    (root / "debugkit.yaml").write_text("deployment:\n  memory_gb: lots\n")
+    bad_config = _debugkit("check", str(root))
+    assert bad_config.returncode == 2
+    assert "deployment.memory_gb" in bad_config.stderr
+
+    (root / "debugkit.yaml").unlink()
+    no_engine = _debugkit("check", str(root), "--runtime", "docker", env=NO_ENGINE)
+    assert no_engine.returncode == 3
+    assert "no Docker engine answers" in no_engine.stderr
+
+    no_folder = _debugkit("check", str(root), "--junit", str(tmp_path / "no" / "such" / "r.xml"))
+    assert no_folder.returncode == 2
+    assert "folder does not exist" in no_folder.stderr
