@@ -9,6 +9,11 @@ from debugkit.lint.context import FunctionNode, LintContext, walk_function
 from debugkit.lint.model import TextEdit
 
 EXITS = {"sys.exit", "os._exit", "exit", "quit"}
+# methods a value holding an error has (the exception, its text, or a container of it); any
+# other method, e.g. `.tolist()` on the stored text, raises AttributeError before a return
+TEXT_METHODS = {
+    name for kind in (str, bytes, dict, list, tuple, set, BaseException) for name in dir(kind)
+}
 
 MODEL_LOADERS = {
     "joblib.load",
@@ -176,3 +181,18 @@ def reraise_edit(ctx: LintContext, handler: ast.ExceptHandler) -> TextEdit:
     end = last.end_lineno or last.lineno
     line_end = len(ctx.line_text(end))
     return TextEdit(end, line_end, end, line_end, f"\n{ctx.indent_of(last.lineno)}raise")
+
+
+def names_read(node: ast.expr) -> set[str]:
+    """Names whose value ``node`` passes on: not those only called with a method their value
+    cannot have (`result.tolist()` on a stored error string raises instead)."""
+    skipped: set[int] = set()
+    for child in ast.walk(node):
+        if (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Attribute)
+            and isinstance(child.func.value, ast.Name)
+            and child.func.attr not in TEXT_METHODS
+        ):
+            skipped.add(id(child.func.value))
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in skipped}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from debugkit.lint.context import LintContext, walk_function
 from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
-from debugkit.lint.patterns import base_name, returns_in, try_handlers
+from debugkit.lint.patterns import TEXT_METHODS, base_name, returns_in, try_handlers
 from debugkit.lint.registry import Rule, register
 
 SOURCES = {
@@ -80,7 +80,9 @@ class Taint:
             return True
         args = [*node.args, *(k.value for k in node.keywords)]
         if isinstance(node.func, ast.Attribute):
-            if self.expr(node.func.value):  # str(e).lower(), e.__str__()
+            # str(e).lower(), e.__str__(), result.get("error"); but `text.tolist()` raises
+            # AttributeError before anything is returned, so the text never reaches the client
+            if node.func.attr in TEXT_METHODS and self.expr(node.func.value):
                 return True
             if node.func.attr in STRING_METHODS and any(self.expr(a) for a in args):
                 return True
@@ -145,7 +147,9 @@ class ExceptionTextReturned(Rule):
                 "Finds `run()` return values built from a caught exception: the `except ... as e` "
                 "name, `str(e)`/`repr(e)`/f-strings/`%`/`.format` of it, `e.args`, "
                 "`traceback.format_exc()` and friends, `sys.exc_info()`, followed through "
-                "assignments, containers, `json.dumps` and `AMLResponse(...)` bodies."
+                "assignments, containers, `json.dumps` and `AMLResponse(...)` bodies. Stored text "
+                "used only with a method text does not have (`result.tolist()`) raises before "
+                "anything is returned and is not reported."
             ),
             why=(
                 "The Azure ML troubleshooting guide suggests returning `str(e)` from `run()` "

@@ -13,6 +13,7 @@ from debugkit.lint.patterns import (
     handler_header,
     handler_reraises,
     is_error_response,
+    names_read,
     reraise_edit,
     returns_in,
     try_handlers,
@@ -107,7 +108,7 @@ class FailureAnsweredAsSuccess(Rule):
                 continue
             if is_error_response(ctx, ret.value):
                 continue
-            used = {n.id for n in ast.walk(ret.value) if isinstance(n, ast.Name)}
+            used = names_read(ret.value)
             whole = ret.value.id if isinstance(ret.value, ast.Name) else None
             if used & errors or (whole is not None and whole in nones):
                 seen.add(id(ret))

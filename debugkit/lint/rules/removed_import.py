@@ -50,7 +50,8 @@ class RemovedImport(Rule):
                 "Finds imports that no longer exist in current library versions: "
                 "`from sklearn.externals import joblib`, `sklearn.cross_validation`, "
                 "`sklearn.preprocessing.Imputer`, `pandas.io.json.json_normalize`, "
-                "`tensorflow.contrib`, ..."
+                "`tensorflow.contrib`, ... An import inside a `try` that handles `ImportError`, "
+                "or under a version check, is a deliberate fallback and is not reported."
             ),
             why=(
                 "Old samples and course projects still use them. The environment the service "
@@ -64,11 +65,18 @@ class RemovedImport(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterable[Finding]:
+        guarded: set[int] | None = None
         for node in ctx.imports:
             if isinstance(node, ast.Import):
-                yield from self._plain(ctx, node)
+                found = list(self._plain(ctx, node))
             elif node.module and not node.level:
-                yield from self._from(ctx, node)
+                found = list(self._from(ctx, node))
+            else:
+                continue
+            if found and guarded is None:
+                guarded = _guarded_imports(ctx)  # only walked when there is something to report
+            if found and id(node) not in (guarded or set()):
+                yield from found
 
     def _plain(self, ctx: LintContext, node: ast.Import) -> Iterable[Finding]:
         for alias in node.names:
@@ -115,6 +123,65 @@ class RemovedImport(Rule):
                     )
                     fixes.append(Fix(f"Use {new}", (ctx.replace(node, text),)))
                 yield self.finding(ctx, node, _message(full, new, since), fixes)
+
+
+IMPORT_FAILURES = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+VERSION_NAMES = {
+    "__version__",
+    "version_info",
+    "parse_version",
+    "LooseVersion",
+    "Version",
+    "version",
+}
+
+
+def _catches_import_failure(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in types}
+    return bool(names & IMPORT_FAILURES)
+
+
+def _is_version_check(test: ast.expr) -> bool:
+    """`if sklearn.__version__ < "0.23"`, `if parse_version(v) >= ...`, `sys.version_info`."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute) and node.attr in VERSION_NAMES:
+            return True
+        if isinstance(node, ast.Name) and node.id in VERSION_NAMES:
+            return True
+    return False
+
+
+def _guarded_imports(ctx: LintContext) -> set[int]:
+    """Imports inside a `try` that handles ImportError, or under a version check: the script
+    already copes with the removed module (the other branch imports the new one)."""
+    guarded: set[int] = set()
+
+    def visit(body: list[ast.stmt], inside_guard: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and inside_guard:
+                guarded.add(id(stmt))
+            if isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                handled = any(_catches_import_failure(h) for h in stmt.handlers)
+                visit(stmt.body, inside_guard or handled)
+                for handler in stmt.handlers:
+                    visit(handler.body, inside_guard)
+                visit(stmt.orelse, inside_guard)
+                visit(stmt.finalbody, inside_guard)
+            elif isinstance(stmt, ast.If):
+                checked = inside_guard or _is_version_check(stmt.test)
+                visit(stmt.body, checked)
+                visit(stmt.orelse, checked)
+            else:
+                for field in ("body", "orelse", "finalbody"):
+                    block = getattr(stmt, field, None)
+                    if isinstance(block, list):
+                        visit(block, inside_guard)
+
+    visit(ctx.tree.body, False)
+    return guarded
 
 
 def _alias_text(alias: ast.alias) -> str:
