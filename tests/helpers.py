@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from debugkit.client import Response
+from debugkit.config import ProjectConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
@@ -250,4 +251,40 @@ def start_example(name: str, app_root: Union[str, Path], **flags: Any) -> Runnin
         source_dir=str(config.source_dir),
         env=env,
         **flags,
+    )
+
+
+# --- a project config for unit tests of host modules -------------------------------------
+
+CONDA = """\
+name: scoring
+channels: [conda-forge]
+dependencies:
+  - python=3.10.4
+  - pip
+  - numpy=1.26
+  - pytorch::pytorch>=2.1
+  - libgomp=13
+  - conda-forge::cudatoolkit
+  - pip:
+    - scikit-learn==1.3.2
+    - joblib
+"""
+
+
+def project_config(
+    tmp_path: Path, env_text: Optional[str] = None, **fields: object
+) -> ProjectConfig:
+    """A project in tmp_path: score.py, myenv.yml with env_text (if given), config ``fields``."""
+    (tmp_path / "score.py").write_text("def init(): pass\ndef run(d): return d\n")
+    environment = None
+    if env_text is not None:
+        environment = tmp_path / "myenv.yml"
+        environment.write_text(env_text)
+    return ProjectConfig(
+        project_dir=tmp_path,
+        source_dir=tmp_path,
+        entry_script="score.py",
+        environment=environment,
+        **fields,  # type: ignore[arg-type]
     )

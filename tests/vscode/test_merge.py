@@ -11,7 +11,7 @@ from debugkit import vscode
 from debugkit.cli import main
 from debugkit.config import load_config
 from debugkit.errors import UserError
-from debugkit.jsonc import JsoncDocument, Match, loads_jsonc
+from debugkit.jsonc import loads_jsonc
 
 USER_LAUNCH = """\
 // My own launch settings: keep this comment.
@@ -181,32 +181,6 @@ def test_cli_init_reports_each_file_and_fails_in_one_line_on_a_broken_file(tmp_p
     result = CliRunner().invoke(main, ["vscode", "init", str(project)])
     assert result.exit_code == 2
     assert "tasks.json:1:3: unterminated /* comment" in result.output
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("{}", {}),
-        ('// only\n{"a": [1, 2,], /* c */ "b": {"c": null,},}', {"a": [1, 2], "b": {"c": None}}),
-        (
-            '{"s": "a // not a comment", "e": "\\"q\\" \\u00e9"}',
-            {"s": "a // not a comment", "e": '"q" é'},
-        ),
-        ("// nothing but a comment\n", None),
-    ],
-)
-def test_jsonc_parser_reads_comments_and_trailing_commas(text: str, expected: object) -> None:
-    assert loads_jsonc(text) == expected
-
-
-def test_insert_into_an_inline_empty_array_and_a_commented_empty_object() -> None:
-    doc = JsoncDocument('{\n  "configurations": [],\n  "x": {\n    // keep\n  }\n}\n')
-    doc.ensure(["configurations", Match("name", "n")], {"name": "n"})
-    doc.ensure(["x", "k"], 1)
-    assert doc.text == (
-        '{\n  "configurations": [\n    {\n      "name": "n"\n    }\n  ],\n'
-        '  "x": {\n    // keep\n    "k": 1\n  }\n}\n'
-    )
 
 
 def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
