@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from debugkit import session as sessions
 from debugkit.config import ProjectConfig
 from debugkit.consolelines import is_watching
 from debugkit.errors import UnavailableError, UserError
+from debugkit.ports import bind_problem
 from debugkit.runtime import Runtime, UpOptions, get_runtime, wait_until_ready
 from debugkit.session import Session, pid_alive
 
@@ -197,12 +197,7 @@ def spawn_background_watcher(config: ProjectConfig, session: Session, timeout: f
 
 
 def _check_port_free(host: str, port: int, what: str, flag: str) -> None:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        # as the server will: connections of a previous run in TIME_WAIT do not block it
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            raise UnavailableError(
-                f"the {what} {host}:{port} is in use; stop what uses it or pick another with {flag}"
-            ) from None
+    if bind_problem(host, port) is not None:
+        raise UnavailableError(
+            f"the {what} {host}:{port} is in use; stop what uses it or pick another with {flag}"
+        )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,15 +24,10 @@ from typing import Any, Optional, Union
 
 from debugkit.client import Response
 from debugkit.config import ProjectConfig
+from debugkit.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # The answer type of the product's own HTTP client; the requests here are made independently.

@@ -7,7 +7,6 @@ Exit 1 if any check fails. Checks that need a valid configuration are skipped
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ import click
 
 from debugkit.config import ProjectConfig, load_config
 from debugkit.errors import EXIT_FAILED, UserError
+from debugkit.ports import bind_problem
 
 OK, FAIL, SKIP = "✓", "✗", "-"
 
@@ -122,16 +122,14 @@ def check_port(config: ProjectConfig, port: int, what: str, flag: str) -> Check:
     if record is not None and port in (record.port, record.debug_port):
         return Check(True, what, f"{port} is used by this project's running session")
     host = config.deployment.host
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            return Check(
-                False,
-                what,
-                f"{host}:{port} is in use ({exc.strerror})",
-                f"stop what uses it or pick another with {flag}",
-            )
+    problem = bind_problem(host, port)
+    if problem is not None:
+        return Check(
+            False,
+            what,
+            f"{host}:{port} is in use ({problem})",
+            f"stop what uses it or pick another with {flag}",
+        )
     return Check(True, what, f"{host}:{port} is free")
 
 

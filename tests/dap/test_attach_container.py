@@ -21,11 +21,12 @@ import yaml
 from debugkit import vscode
 from debugkit.config import load_config
 from debugkit.jsonc import loads_jsonc
+from debugkit.ports import free_port
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.dap.conftest import HELPER, SCORE, line_of
 from tests.dap.dapclient import DapClient, DapError
 from tests.dap.test_attach_process import score_async
-from tests.docker.conftest import BASE_IMAGE, built_projects, docker_client, free_port  # noqa: F401
+from tests.docker.conftest import BASE_IMAGE, built_projects, docker_client  # noqa: F401
 from tests.helpers import RunningServer, http
 
 pytestmark = pytest.mark.docker

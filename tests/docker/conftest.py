@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,16 +20,11 @@ import pytest
 import yaml
 
 from debugkit.config import load_config
+from debugkit.ports import free_port
 from debugkit.runtime.image import LABEL_PROJECT
 
 PROJECTS = Path(__file__).parent / "projects"
 BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

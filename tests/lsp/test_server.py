@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from debugkit import session as sessions
 from debugkit.client import ServerClient
 from debugkit.config import load_config
 from debugkit.errors import UserError
+from debugkit.ports import free_port
 from tests.lsp.helpers import (
     SERVER,
     WAIT_S,
@@ -371,12 +371,6 @@ async def test_syntax_error_in_a_function_skipped_by_the_first_pass_is_published
     await wait_until(lambda: codes(client.diagnostics.get(uri, [])) == ["DK000"])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def running_session(tmp_path: Path):
     """A real scoring server (`python -m debugkit.server`) for tmp_path, recorded as a debugkit session."""
@@ -389,7 +383,7 @@ def running_session(tmp_path: Path):
     layout.mkdir(parents=True)
     (layout / "model.pkl").write_bytes(b"x")
     (tmp_path / "score.py").write_text(HOVER_SOURCE)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "AML_APP_ROOT": str(tmp_path)}
     process = subprocess.Popen(
         [

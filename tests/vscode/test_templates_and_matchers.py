@@ -11,6 +11,7 @@ from debugkit import vscode
 from debugkit.config import load_config
 from debugkit.consolelines import error_line
 from debugkit.jsonc import loads_jsonc
+from debugkit.ports import free_port
 from debugkit.watch.report import reload_line
 from debugkit.watch.syntax import check_syntax
 
@@ -158,9 +159,9 @@ def test_real_up_output_of_a_failing_init_puts_the_error_at_its_line(tmp_path: P
 
     project = tmp_path / "init-crash"
     shutil.copytree(REPO / "examples" / "init-crash", project)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "debugkit", "up", str(project), "--runtime", "process"]
-    command += ["--detach", "--no-watch", "--port", str(port), "--debug-port", str(_free_port())]
+    command += ["--detach", "--no-watch", "--port", str(port), "--debug-port", str(free_port())]
     try:
         up = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=project)
     finally:
@@ -179,11 +180,3 @@ def test_real_up_output_of_a_failing_init_puts_the_error_at_its_line(tmp_path: P
     (problem,) = problems
     assert Path(project, problem["file"]).resolve() == (project / "score.py").resolve()
     assert problem["line"] == "8" and problem["message"].startswith("KeyError")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
