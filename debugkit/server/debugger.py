@@ -7,6 +7,8 @@ import logging
 import threading
 from typing import Any, Optional
 
+from debugkit.server.daprelay import DapRelay
+
 logger = logging.getLogger("debugkit.server")
 
 
@@ -38,7 +40,16 @@ class Debugger:
                 )
                 return False
             try:
-                debugpy.listen((host, port))
+                # The public port is the relay's (bound first, so a port in use is reported
+                # as such); debugpy's adapter listens on a loopback port behind it.
+                relay = DapRelay(host, port, ("127.0.0.1", 0))
+                try:
+                    adapter_host, adapter_port = debugpy.listen(("127.0.0.1", 0))
+                except BaseException:
+                    relay.close()
+                    raise
+                relay.adapter = (adapter_host, adapter_port)
+                relay.start()
             except Exception as exc:  # port in use, already listening, ...
                 self.problem = f"debugpy.listen failed: {exc}"
                 logger.warning(
