@@ -72,8 +72,10 @@ class ServerClient:
     ) -> Response:
         return self.request("POST", "/score", body, {"Content-Type": content_type}, timeout=timeout)
 
-    def reload(self, timeout: float = 120.0) -> dict[str, Any]:
-        return self.request("POST", "/debugkit/reload", b"", timeout=timeout).json()
+    def reload(self, timeout: float = 120.0, init: str = "auto") -> dict[str, Any]:
+        """``init``: ``auto`` keeps init()'s state when nothing it reads changed; ``always``."""
+        path = "/debugkit/reload" + ("?init=always" if init == "always" else "")
+        return self.request("POST", path, b"", timeout=timeout).json()
 
     def model_path(self, name: str, version: int | None = None) -> Response:
         query = {"name": name} | ({"version": str(version)} if version is not None else {})

@@ -80,6 +80,8 @@ class ProjectConfig:
     models: tuple[ModelSpec, ...] = ()
     deployment: DeploymentSettings = field(default_factory=DeploymentSettings)
     config_file: Path | None = None  # the file these settings came from, None for defaults
+    # a reload keeps init()'s state (the loaded model) when nothing init() reads changed
+    keep_init: bool = True
     warnings: tuple[str, ...] = ()  # settings read but only approximated (e.g. instance_type)
 
     @property
@@ -97,7 +99,14 @@ class ProjectConfig:
         return replace(self, deployment=replace(self.deployment, **changes))
 
 
-OVERRIDABLE = ("port", "debug_port", "base_image", "image", "target")  # `debugkit up` flags
+OVERRIDABLE = (
+    "port",
+    "debug_port",
+    "base_image",
+    "image",
+    "target",
+    "keep_init",
+)  # `debugkit up` flags
 
 
 def apply_overrides(config: ProjectConfig, overrides: Mapping[str, Any]) -> ProjectConfig:
@@ -107,7 +116,11 @@ def apply_overrides(config: ProjectConfig, overrides: Mapping[str, Any]) -> Proj
         for k, v in overrides.items()
         if k in ("port", "debug_port", "target") and v is not None
     }
-    top = {k: v for k, v in overrides.items() if k in ("base_image", "image") and v is not None}
+    top = {
+        k: v
+        for k, v in overrides.items()
+        if k in ("base_image", "image", "keep_init") and v is not None
+    }
     if deployment:
         config = config.with_deployment(**deployment)
     return replace(config, **top) if top else config
@@ -145,6 +158,7 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
             "image",
             "models",
             "deployment",
+            "keep_init",
         },
     )
     source_dir = _folder(file, "source_dir", root, data.get("source_dir", "."))
@@ -174,6 +188,7 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
         image=_str(file, "image", data["image"]) if data.get("image") else None,
         models=models,
         deployment=_deployment(file, deployment_raw),
+        keep_init=_bool(file, "keep_init", data.get("keep_init", True)),
     )
 
 
@@ -491,6 +506,12 @@ def _reject_unknown(file: Path, key: str | None, data: Mapping[str, Any], known:
             raise ConfigError(
                 file, where, f"is not a known setting; expected one of {', '.join(sorted(known))}"
             )
+
+
+def _bool(file: Path, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(file, key, f"expected true or false, got {value!r}")
+    return value
 
 
 def _str(file: Path, key: str, value: Any) -> str:

@@ -22,6 +22,7 @@ from debugkit.server.profiles import PROFILE_NAMES, get_profile
 from debugkit.session import Session
 from debugkit.vscode import ATTACH_PROCESS, ATTACH_RUNNING
 from debugkit.watch.filters import is_ignored
+from debugkit.watch.report import init_detail
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
 EXIT_TAIL_LINES = 15  # of a server that exited under a foreground up
@@ -71,6 +72,11 @@ def _require_session(config: ProjectConfig) -> Session:
 )
 @click.option("--production", is_flag=True, help="No error details, no debug routes, no debugpy.")
 @click.option(
+    "--no-keep-init",
+    is_flag=True,
+    help="Run init() on every reload, even when nothing it reads changed (keep_init: false).",
+)
+@click.option(
     "--image",
     help="Run this existing image (e.g. the one Azure ML built) instead of building one.",
 )
@@ -95,6 +101,7 @@ def up(
     no_watch: bool,
     detach: bool,
     production: bool,
+    no_keep_init: bool,
     image: str | None,
     base_image: str | None,
     target: str | None,
@@ -107,6 +114,7 @@ def up(
             "debug_port": debug_port,
             "base_image": base_image,
             "image": image,
+            "keep_init": False if no_keep_init else None,
             "target": target,
         }.items()
         if value is not None
@@ -443,10 +451,15 @@ def score(project_dir: Path, data: str | None, file: Any, content_type: str) -> 
 
 @click.command("reload")
 @project_dir_argument
-def reload(project_dir: Path) -> None:
-    """Reload score.py now (re-import + init()); the last good version serves on failure."""
+@click.option(
+    "--init", "run_init", is_flag=True, help="Run init() even if nothing it reads changed."
+)
+def reload(project_dir: Path, run_init: bool) -> None:
+    """Reload score.py now: re-import, and run init() unless nothing it reads changed (then its
+    state, the loaded model, is kept); the last good version serves on failure."""
     config = load_config(project_dir)
     session = _require_session(config)
+    config = session.config_loader()(project_dir)  # with up's flags (--no-keep-init)
     problems = _syntax_problems(config.source_dir)
     if problems:
         for problem in problems:
@@ -454,10 +467,12 @@ def reload(project_dir: Path) -> None:
                 _echo(line)
         _echo(not_reloaded_line("the running version keeps serving"))
         sys.exit(EXIT_FAILED)
-    result = ServerClient(session.url).reload()
+    mode = "always" if run_init or not config.keep_init else "auto"
+    result = ServerClient(session.url).reload(init=mode)
     if result.get("ok"):
         _echo(
-            f"debugkit: reloaded: generation {result.get('generation')} in {result.get('duration_ms', 0):.0f} ms"
+            f"debugkit: reloaded: generation {result.get('generation')} in "
+            f"{result.get('duration_ms', 0):.0f} ms{init_detail(result.get('init'))}"
         )
         return
     _echo(

@@ -170,7 +170,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         if start_watchdog(args.memory_limit_mb, setting) is None:
             logger.warning("debugkit: --memory-limit-mb is not enforced here (no /proc)")
     prepare_process(options)
-    service = ScoringService(options.entry_script, options.source_dir)
+    # production mode always runs init() on a (restart's) load: never keeps its state
+    service = ScoringService(
+        options.entry_script, options.source_dir, keep_init=not options.production
+    )
     debugger = Debugger()
     app = create_app(options, service, debugger)
 

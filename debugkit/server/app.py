@@ -13,7 +13,7 @@ from typing import Any, Optional
 from flask import Flask, Response, copy_current_request_context, g, request
 from werkzeug.exceptions import HTTPException
 
-from debugkit.server import modelpath
+from debugkit.server import keepinit, modelpath
 from debugkit.server.debugger import Debugger
 from debugkit.server.errorinfo import describe_exception
 from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
@@ -259,8 +259,11 @@ class ScoringApp:
         )
 
     def reload(self) -> Response:
+        mode = request.args.get("init", keepinit.AUTO)
+        if mode not in (keepinit.AUTO, keepinit.ALWAYS):
+            return json_response(400, {"message": f"init must be auto or always, not {mode!r}"})
         self.debugger.trace_current_thread()  # the new module and init() are user code
-        result = self.service.reload()
+        result = self.service.reload(mode)
         return json_response(200, result.to_dict())
 
     def model_path(self) -> Response:

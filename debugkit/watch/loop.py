@@ -249,7 +249,9 @@ class Watcher:
         self.reloads += 1
         try:
             # init() may sit at a breakpoint for as long as the user debugs it
-            result = ServerClient(self.session.url).reload(timeout=RELOAD_TIMEOUT_S)
+            result = ServerClient(self.session.url).reload(
+                timeout=RELOAD_TIMEOUT_S, init="auto" if self.config.keep_init else "always"
+            )
         except UserError as exc:
             self.echo(f"debugkit: reload of {what} failed: {exc.message}")
             return

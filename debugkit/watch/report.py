@@ -32,9 +32,24 @@ def reload_line(
     """One line: generation, what changed, duration, and ✓ or the error with its location."""
     if result.get("ok"):
         generation = result.get("generation")
-        return f"debugkit: reload {OK} generation {generation} in {millis:.0f} ms ({what})"
+        detail = init_detail(result.get("init"))
+        return f"debugkit: reload {OK} generation {generation} in {millis:.0f} ms ({what}{detail})"
     tail = f"reload {FAILED} in {millis:.0f} ms ({what}); {serving(result.get('generation', previous))}"
     return error_line(result.get("error"), source_dir, tail)
+
+
+def init_detail(init: Any) -> str:
+    """``; init() kept, 12.4 s saved`` or ``; init() ran: REASON`` (empty for older servers)."""
+    if not isinstance(init, dict):
+        return ""
+    if init.get("ran"):
+        reason = init.get("reason") or ""
+        return f"; init() ran: {reason}" if reason and reason != "asked to" else "; init() ran"
+    return f"; init() kept, {duration(float(init.get('saved_ms') or 0))} saved"
+
+
+def duration(millis: float) -> str:
+    return f"{millis / 1000:.1f} s" if millis >= 1000 else f"{millis:.0f} ms"
 
 
 def serving(generation: int | None) -> str:

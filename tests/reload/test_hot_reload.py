@@ -21,7 +21,7 @@ def test_save_reloads_and_prints_one_line(live: Live) -> None:
     wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))
     line = live.line_with("reload")
     assert line.startswith(f"debugkit: reload {OK} generation 2 in ")
-    assert line.endswith(" ms (score.py)")
+    assert line.endswith(" ms (score.py; init() ran: init() changed)")
 
 
 def test_identical_save_does_not_reload(live: Live) -> None:
@@ -64,7 +64,7 @@ def test_failing_init_keeps_the_old_generation(live: Live) -> None:
 def test_helper_module_change_takes_effect(live: Live) -> None:
     (live.root / "helper.py").write_text("VALUE = 2\n")
     wait_for("the new helper", lambda: live.answer() == (2, {"tag": "v1", "helper": 2}))
-    assert live.line_with(f"reload {OK}").endswith("(helper.py)")
+    assert "(helper.py; init() kept, " in live.line_with(f"reload {OK}")  # run() uses it
 
 
 def _atomic_rename(path: Path, text: str) -> None:
@@ -208,7 +208,7 @@ def test_model_file_change_reruns_init(tmp_path: Path) -> None:
             wait_for("new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
             line = live.line_with(f"reload {OK}")  # printed once the reload request returns
             assert line.startswith(f"debugkit: reload {OK} generation 2 ")
-            assert line.endswith("(model/weights.txt)")
+            assert line.endswith("(model/weights.txt; init() ran: a model or data file changed)")
     finally:
         server.stop()
 
