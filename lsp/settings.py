@@ -45,6 +45,53 @@ KEYS = {
 }
 
 
+# The VS Code extension's package.json declares each key as `debugkit.lint.<key>` with this
+# schema (tests/vscode/test_extension.py checks they are equal; scripts/sync-extension-settings.py
+# writes them), so the Settings UI and the server cannot drift apart.
+_RULE_LIST = {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
+DESCRIPTIONS: dict[str, tuple[dict[str, Any], str]] = {
+    "enabled": ({"type": "boolean"}, "Lint Python files with the debugkit rules."),
+    "select": (
+        _RULE_LIST,
+        'Only these rules: codes, code prefixes or rule names (e.g. `["DK1"]`); empty = all. Same as '
+        "`[tool.debugkit.lint] select` in pyproject.toml.",
+    ),
+    "ignore": (
+        _RULE_LIST,
+        'Rules or prefixes to leave out (e.g. `["DK103"]`). Same as '
+        "`[tool.debugkit.lint] ignore` in pyproject.toml.",
+    ),
+    "debounceMs": (
+        {"type": "integer", "minimum": 0, "maximum": MAX_DEBOUNCE_MS},
+        "Milliseconds after the last keystroke before a file is linted again.",
+    ),
+    "hoverTimeoutMs": (
+        {"type": "integer", "minimum": 0, "maximum": MAX_HOVER_TIMEOUT_MS},
+        "How long a hover on `get_model_path()` waits for the running debugkit session.",
+    ),
+    "entryScripts": (
+        {"type": "array", "items": {"type": "string"}},
+        "Extra file names always linted as scoring scripts (besides `score.py` and the "
+        "configured entry script).",
+    ),
+}
+
+
+def package_json_properties() -> dict[str, Any]:
+    """`contributes.configuration.properties` entries for every key, defaults from Settings."""
+    defaults = Settings()
+    properties = {}
+    for key, field_name in KEYS.items():
+        schema, description = DESCRIPTIONS[key]
+        default = getattr(defaults, field_name)
+        properties[f"{SECTION}.{key}"] = {
+            **schema,
+            "default": list(default) if isinstance(default, tuple) else default,
+            "markdownDescription": description,
+        }
+    return properties
+
+
 def _unwrap(raw: Any) -> Any:
     if isinstance(raw, Mapping) and "debugkit" in raw and isinstance(raw["debugkit"], Mapping):
         raw = raw["debugkit"]
