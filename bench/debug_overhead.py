@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import os
 import shutil
 import statistics
 import subprocess
@@ -31,8 +30,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.dap.dapclient import DapClient  # noqa: E402
-from tests.helpers import RunningServer, free_port, server_command  # noqa: E402
+from bench.common import Debugger, ServerProcess, free_port  # noqa: E402
 
 SCORE = """\
 import json
@@ -53,7 +51,7 @@ GOAL_PCT = 20.0
 
 
 class Client:
-    def __init__(self, server: RunningServer) -> None:
+    def __init__(self, server: ServerProcess) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
 
     def score(self, body: bytes) -> float:
@@ -80,15 +78,11 @@ def measure(
     return times
 
 
-def start(python: str, entry: Path, **flags: object) -> RunningServer:
-    port = free_port()
-    args = [python, *server_command(entry, port, request_timeout=0, **flags)[1:]]
-    log = (entry.parent / f"server-{port}.log").open("wb")  # removed with the bench's folder
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-    server = RunningServer(process, f"http://127.0.0.1:{port}", port, Path(log.name), args)
-    server.wait_until(("ready",))
-    return server
+def start(python: str, entry: Path, **flags: object) -> ServerProcess:
+    log = entry.parent / f"server-{len(list(entry.parent.glob('server-*.log')))}.log"
+    return ServerProcess(
+        python, entry, log, request_timeout=0, **flags
+    )  # log: in the bench's folder
 
 
 def main() -> int:
@@ -104,16 +98,15 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="debugkit-bench-debug-"))
     (folder / "score.py").write_text(SCORE)
-    servers: dict[str, RunningServer] = {}
-    dap: DapClient | None = None
+    servers: dict[str, ServerProcess] = {}
+    dap: Debugger | None = None
     try:
         entry = folder / "score.py"
         servers["no debugger"] = start(args.python, entry)
         servers["debugpy listening"] = start(args.python, entry, debug_port=free_port())
         attached_port = free_port()
         servers["debugger attached"] = start(args.python, entry, debug_port=attached_port)
-        dap = DapClient.connect("127.0.0.1", attached_port)
-        dap.attach({"justMyCode": True})
+        dap = Debugger("127.0.0.1", attached_port)
         if not servers["debugger attached"].status()["debugger"]["attached"]:
             raise SystemExit("the DAP client is not reported as attached")
 
@@ -141,7 +134,6 @@ def main() -> int:
                 )
     finally:
         if dap is not None:
-            dap.disconnect()
             dap.close()
         for server in servers.values():
             server.stop()

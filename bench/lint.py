@@ -28,6 +28,10 @@ from pygls.lsp.client import LanguageClient
 from debugkit.lint import lint_source
 from debugkit.lint.parsing import clear_cache
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import percentile
+
 LINT_GOAL_MS = 50.0
 FIRST_DIAGNOSTICS_GOAL_MS = 300.0
 SETTLE_S = 1.5  # between opens, so each one is measured on an idle server
@@ -165,11 +169,6 @@ async def bench_first_diagnostics(lines: int, folder: Path, opens: int) -> list[
         client.exit(None)
         await client.stop()
     return times
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def main() -> None:

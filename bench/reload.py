@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shutil
 import statistics
 import subprocess
@@ -38,11 +37,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.common import free_port, make_project, pick_runtime  # noqa: E402
 from debugkit import launcher  # noqa: E402
-from debugkit.config import ProjectConfig, load_config  # noqa: E402
+from debugkit.config import ProjectConfig  # noqa: E402
 from debugkit.runtime import UpOptions  # noqa: E402
 from debugkit.session import Session  # noqa: E402
-from debugkit.watcher import Watcher  # noqa: E402
+from debugkit.watch.loop import Watcher  # noqa: E402
 
 SCORE = """\
 def init():
@@ -110,37 +110,6 @@ def measure(
         after_save()
         series.millis.append((first_response_with(url(), tag) - started) * 1000)
         print(f"  {series.name}: save {i + 1}/{saves}: {series.millis[-1]:.0f} ms", file=sys.stderr)
-
-
-BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
-
-
-def make_project(root: Path, port: int, score: str, extra: str = "") -> ProjectConfig:
-    """A project on ``port``; the base image is the offline test image (no registry needed)."""
-    root.mkdir(parents=True)
-    (root / "score.py").write_text(score)
-    (root / "debugkit.yaml").write_text(
-        f"base_image: {BASE_IMAGE}\ndeployment:\n  port: {port}\n{extra}"
-    )
-    return load_config(root)
-
-
-def pick_runtime(requested: str) -> str:
-    if requested != "auto":
-        return requested
-    try:
-        import debugkit.runtime.docker  # noqa: F401
-    except ImportError:
-        return "process"
-    return "docker" if launcher.docker_engine_answers() else "process"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- the three ways ------------------------------------------------------------------------------

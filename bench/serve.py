@@ -15,7 +15,6 @@ import argparse
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.common import free_port  # noqa: E402
 from debugkit.paths import cache_dir  # noqa: E402
 
 AZMLINFSRV_VERSION = "1.5.1"
@@ -39,12 +39,6 @@ def run(data):
     return data
 """
 BODY = b'{"data": [[1.0, 2.0, 3.0, 4.0]]}'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def azmlinfsrv_venv() -> Path:

@@ -128,12 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         url, out, stop_file, threads = args.client
         return client_main(url, Path(out), Path(stop_file), int(threads))
 
+    from bench.common import free_port, make_project, pick_runtime
     from debugkit import launcher
     from debugkit.runtime import UpOptions
-    from debugkit.watcher import Watcher
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from reload import free_port, make_project, pick_runtime
+    from debugkit.watch.loop import Watcher
 
     runtime = pick_runtime(args.runtime)
     work = Path(tempfile.mkdtemp(prefix="debugkit-soak-"))

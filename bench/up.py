@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import docker  # noqa: E402
 
+from bench.common import free_port  # noqa: E402
 from debugkit.config import load_config  # noqa: E402
 from debugkit.runtime.image import LABEL_PROJECT  # noqa: E402
 
@@ -56,12 +56,6 @@ def init():
 def run(raw_data):
     return {{"model": model, "six": six.__version__}}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_project(root: Path, base_image: str, init_seconds: float) -> Path:
