@@ -27,13 +27,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="debugkit serve",
         description="Serve an Azure ML scoring script (init()/run()) the way a deployment does.",
     )
-    parser.add_argument("--entry-script", required=True, help="the scoring script, e.g. score.py")
+    # azmlinfsrv's underscore spellings too, so scripts that start azmlinfsrv can start this
+    parser.add_argument(
+        "--entry-script",
+        "--entry_script",
+        help="the scoring script, e.g. score.py (default: $AZUREML_ENTRY_SCRIPT)",
+    )
     parser.add_argument(
         "--source-dir",
         help="folder put on sys.path and used as the working directory "
         "(default: $AML_APP_ROOT, else the script's folder)",
     )
-    parser.add_argument("--model-dir", help="sets AZUREML_MODEL_DIR (default: the variable as set)")
+    parser.add_argument(
+        "--model-dir",
+        "--model_dir",
+        help="sets AZUREML_MODEL_DIR, kept as given (default: the variable as set)",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8890)
     parser.add_argument("--debug-port", type=int, help="start debugpy on this port before init()")
@@ -63,6 +72,42 @@ def build_parser() -> argparse.ArgumentParser:
         "or managed (v2 managed online endpoint: 424/408/429)",
     )
     parser.add_argument(
+        "--worker-count",
+        "--worker_count",
+        type=int,
+        metavar="N",
+        help="worker processes in --production (default: $WORKER_COUNT, else 1); debug mode "
+        "keeps one process so that one debugger sees every request",
+    )
+    parser.add_argument(
+        "--health-port",
+        "--health_port",
+        type=int,
+        metavar="P",
+        help="with SEPERATE_HEALTH_ENDPOINT=true: also listen here (default 5000), as azmlinfsrv",
+    )
+    parser.add_argument(
+        "--access-control-allow-origins",
+        "--access_control_allow_origins",
+        metavar="ORIGINS",
+        help="CORS for these comma-separated origins (default: $AML_CORS_ORIGINS)",
+    )
+    parser.add_argument(
+        "--appinsights-instrumentation-key",
+        "--appinsights_instrumentation_key",
+        metavar="KEY",
+        help="sets AML_APP_INSIGHTS_ENABLED/_KEY for score.py; debugkit sends no telemetry",
+    )
+    parser.add_argument(
+        "--config-file",
+        "--config_file",
+        metavar="F",
+        help="azmlinfsrv settings as JSON (default: $AZUREML_CONFIG_FILE, else config.json "
+        "in the app root)",
+    )
+    # internal: a further production worker process sharing the port (SO_REUSEPORT)
+    parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--memory-limit-mb",
         type=float,
         metavar="M",
@@ -88,7 +133,11 @@ def _fail(message: str, code: int) -> int:
 def _resolve_paths(args: argparse.Namespace) -> tuple[str, str]:
     """(entry script, source dir), both absolute. Raises ValueError with a user sentence."""
     source_dir = args.source_dir or os.environ.get("AML_APP_ROOT") or None
-    entry = args.entry_script
+    entry = args.entry_script or os.environ.get("AZUREML_ENTRY_SCRIPT")
+    if not entry:
+        raise ValueError(
+            "no entry script; pass --entry-script score.py (or set AZUREML_ENTRY_SCRIPT)"
+        )
     if os.path.isabs(entry):
         entry_path = entry
     elif source_dir and os.path.exists(os.path.join(source_dir, entry)):
@@ -108,6 +157,7 @@ def _resolve_paths(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         entry_script, source_dir = _resolve_paths(args)
@@ -126,12 +176,32 @@ def main(argv: Optional[list[str]] = None) -> int:
             EXIT_USAGE,
         )
     profile = get_profile(args.target)
+    from debugkit import __version__
+    from debugkit.server import azmlinfsrv
+
+    azmlinfsrv.apply_command_line(args, os.environ)
+    roots = [os.environ.get("AML_APP_ROOT") or source_dir, os.path.dirname(entry_script)]
+    try:
+        azml = azmlinfsrv.read_settings(os.environ, roots, f"debugkit/{__version__}")
+    except azmlinfsrv.SettingError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.request_timeout is not None:
+        request_timeout_s = args.request_timeout
+    elif azml.request_timeout_s is not None:
+        request_timeout_s = azml.request_timeout_s
+    else:
+        request_timeout_s = profile.default_request_timeout_s
 
     # Imported after argument checks so `--help` and usage errors stay instant.
-    from cheroot import wsgi
-
     from debugkit.server.app import create_app
     from debugkit.server.debugger import Debugger
+    from debugkit.server.listeners import (
+        build_server,
+        serve_in_background,
+        spawn_workers,
+        stop_workers,
+        worker_count_note,
+    )
     from debugkit.server.options import ServerOptions
     from debugkit.server.service import ScoringService
     from debugkit.server.startup import (
@@ -152,17 +222,31 @@ def main(argv: Optional[list[str]] = None) -> int:
         debug_host=args.debug_host,
         wait_for_debugger=args.wait_for_debugger,
         production=args.production,
-        request_timeout_s=(
-            profile.default_request_timeout_s
-            if args.request_timeout is None
-            else args.request_timeout
-        ),
+        request_timeout_s=request_timeout_s,
         max_concurrent=args.max_concurrent,
         max_body_mb=args.max_body_mb,
         target=profile.name,
         max_wait_s=profile.default_max_wait_s if args.max_wait is None else args.max_wait,
+        cors_origins=azml.cors_origins,
+        server_version=azml.server_version,
     )
     configure_logging(options.production)
+    try:
+        logging_json = azmlinfsrv.load_logging_json(roots)
+    except azmlinfsrv.SettingError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if logging_json:
+        logger.info("debugkit: loaded logging config from %s", logging_json)
+    azmlinfsrv.redirect_print()
+    if azml.app_insights:
+        logger.info(
+            "debugkit: AML_APP_INSIGHTS_ENABLED is passed on to score.py; debugkit sends no "
+            "telemetry"
+        )
+    workers = azml.worker_count if args.worker_count is None else args.worker_count
+    note = worker_count_note(workers, options.production)
+    if note and not args.reuse_port:
+        logger.info(note)
     if args.memory_limit_mb:
         from debugkit.server.memory import start_watchdog
 
@@ -177,27 +261,34 @@ def main(argv: Optional[list[str]] = None) -> int:
     debugger = Debugger()
     app = create_app(options, service, debugger)
 
-    # Requests over max_concurrent wait in the admission queue on a server thread, so there
-    # are threads for them (managed: up to 2 x max_concurrent in flight) plus a few for
-    # health, status and the over-capacity answers; more connections queue in cheroot.
-    threads = 2 * options.max_concurrent + 8 if options.max_concurrent > 0 else 16
-    server = wsgi.Server(
-        (options.host, options.port),
-        app,
-        numthreads=threads,
-        server_name="debugkit",
-        request_queue_size=64,
-        timeout=max(120, int(options.request_timeout_s) + 30),
+    if args.reuse_port:
+        # a further production worker: like a gunicorn worker it takes connections only
+        # once its init() has run, so the kernel never hands it one to answer "starting"
+        service.start()
+    more_workers = workers - 1 if options.production and not args.reuse_port else 0
+    server = build_server(
+        options, app, options.port, reuse_port=args.reuse_port or more_workers > 0
     )
-    server.max_request_body_size = options.max_body_bytes + 1024 * 1024
-    try:
-        server.prepare()  # binds the port, so a port in use is reported before init() runs
-    except OSError as exc:
-        return _fail(
-            f"cannot listen on {options.host}:{options.port} ({exc.strerror or exc}); "
-            "stop what uses the port or pass another --port",
-            EXIT_UNAVAILABLE,
-        )
+    health = (
+        build_server(options, app, azml.health_port)
+        if azml.health_port is not None and not args.reuse_port
+        else None
+    )
+    for listener, flag in ((server, "--port"), (health, "--health_port")):
+        try:
+            if listener is not None:
+                listener.prepare()  # binds, so a port in use is reported before init() runs
+        except OSError as exc:
+            host, port = listener.bind_addr[:2]
+            return _fail(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                f"stop what uses the port or pass another {flag}",
+                EXIT_UNAVAILABLE,
+            )
+    if health is not None:
+        serve_in_background(health, "debugkit-health")
+        logger.info("debugkit: health (and scoring) also on port %s", health.bind_addr[1])
+    worker_processes = spawn_workers(argv, server.bind_addr[1], more_workers)
     logger.info(
         "debugkit: starting %s on http://%s:%s (source %s; answers as %s: %s)",
         os.path.relpath(options.entry_script, options.source_dir),
@@ -219,7 +310,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             debugger.wait_for_client()
         service.start()
 
-    threading.Thread(target=initialise, name="debugkit-init", daemon=True).start()
+    if not args.reuse_port:
+        threading.Thread(target=initialise, name="debugkit-init", daemon=True).start()
 
     install_stop_signals()
     try:
@@ -229,8 +321,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     finally:
         logger.info("debugkit: stopping")
         exit_within(SHUTDOWN_BOUND_S)
-        with contextlib.suppress(Exception):
-            server.stop()
+        stop_workers(worker_processes, SHUTDOWN_BOUND_S - 1)
+        for listener in (health, server):
+            with contextlib.suppress(Exception):
+                if listener is not None:
+                    listener.stop()
     return 0
 
 

@@ -14,6 +14,7 @@ from flask import Flask, Response, copy_current_request_context, g, request
 from werkzeug.exceptions import HTTPException
 
 from debugkit.server import keepinit, modelpath
+from debugkit.server.azmlinfsrv import cors_headers
 from debugkit.server.debugger import Debugger
 from debugkit.server.errorinfo import describe_exception
 from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
@@ -223,8 +224,8 @@ class ScoringApp:
             )
         except SwaggerError as exc:
             return json_response(404, {"message": str(exc)})
-        spec.setdefault("info", {})["x-debugkit-target"] = self.profile.name
-        return json_response(200, spec)
+        # a header, not a key in the spec: the body stays byte for byte azmlinfsrv's
+        return json_response(200, spec, {"x-debugkit-target": self.profile.name})
 
     def status(self) -> Response:
         info = self.service.last_error
@@ -313,6 +314,16 @@ class ScoringApp:
         return None
 
     def after(self, response: Response) -> Response:
+        if self.options.server_version:
+            response.headers["x-ms-server-version"] = self.options.server_version
+        if (
+            "TraceId" in request.headers
+        ):  # Office services' tracing field, echoed as azmlinfsrv does
+            response.headers["TraceId"] = request.headers["TraceId"]
+        for key, value in cors_headers(
+            self.options.cors_origins, request.headers, request.method
+        ).items():
+            response.headers[key] = value
         if request.path == "/score" and "x-debugkit-generation" not in response.headers:
             response.headers["x-debugkit-generation"] = str(self.service.generation_number)
         if getattr(g, "request_id", ""):

@@ -22,6 +22,8 @@ class ServerOptions:
     max_body_mb: float = 100.0
     target: str = "aks"  # front-end profile (debugkit/server/profiles.py)
     max_wait_s: float = 0.5  # aks: how long a request over max_concurrent waits, then 503
+    cors_origins: tuple[str, ...] = ()  # AML_CORS_ORIGINS ("*" = any)
+    server_version: Optional[str] = None  # the x-ms-server-version header; None: not sent
 
     @property
     def max_body_bytes(self) -> int:

@@ -203,3 +203,10 @@ def test_options_reaches_a_rawhttp_run(write_project, serve):
     assert result.status == 200
     assert result.text == "preflight from run()"
     assert result.header("X-From") == "run"
+
+
+def test_swagger_names_the_active_profile_in_a_header(write_project, serve):
+    server = serve(write_project(RAISES), target="managed")
+    swagger = server.get("/swagger.json")
+    assert swagger.status == 200
+    assert swagger.header("x-debugkit-target") == "managed"
