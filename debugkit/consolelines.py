@@ -98,6 +98,17 @@ def error_line(error: Any, source_dir: Path, tail: str | None = None) -> str:
     return f"debugkit: {tail or 'error'}: {text}"
 
 
+def on_host(line: str, source_dir: Path) -> str:
+    """A server log line with its problem location (if any) as the user's file, written as
+    :func:`shown` writes it. The server names files relative to the code folder or inside the
+    container (``score.py:17``); VS Code's matcher resolves from the folder the task runs in,
+    so for code in ``src/`` it would open a file that does not exist."""
+    found = _PROBLEM.match(line)
+    if found is None or found[1].startswith("debugkit"):
+        return line
+    return shown(host_path(found[1], source_dir)) + line[found.end(1) :]
+
+
 def not_reloaded_line(kept: str) -> str:
     """After the syntax errors' problem lines: nothing was sent to the server."""
     return f"{NOT_RELOADED}; {kept}"

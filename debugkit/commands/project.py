@@ -15,7 +15,7 @@ import click
 from debugkit import launcher, lifecycle
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, apply_overrides, load_config
-from debugkit.consolelines import error_line, not_reloaded_line, watching_line
+from debugkit.consolelines import error_line, not_reloaded_line, on_host, watching_line
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.runtime import UpOptions, get_runtime
 from debugkit.server.profiles import PROFILE_NAMES, get_profile
@@ -257,10 +257,12 @@ def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.
 
     def pump() -> None:
         runtime, session = started.runtime, started.session
+        source_dir = session.config_loader()(session.project_dir).source_dir
         while not stop.is_set():
             try:
                 for line in runtime.logs(session, tail=None, follow=True):
-                    click.echo(line.rstrip("\n"), err=True)
+                    # problem lines name the user's file, as VS Code's matcher resolves it
+                    click.echo(on_host(line.rstrip("\n"), source_dir), err=True)
             except Exception:  # the server went away; up reports that itself
                 pass
             while not stop.wait(0.2):

@@ -180,3 +180,50 @@ def test_real_up_output_of_a_failing_init_puts_the_error_at_its_line(tmp_path: P
     (problem,) = problems
     assert Path(project, problem["file"]).resolve() == (project / "score.py").resolve()
     assert problem["line"] == "8" and problem["message"].startswith("KeyError")
+
+
+def test_run_error_of_code_in_a_subfolder_points_at_the_users_file(tmp_path: Path) -> None:
+    """The server names files relative to the code folder (`score.py:6`); the up task's
+    output must name them as VS Code's matcher resolves them (from the folder up runs in)."""
+    import subprocess
+    import sys
+    import time
+
+    from debugkit.client import ServerClient
+
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "debugkit.yaml").write_text("source_dir: src\nentry_script: score.py\n")
+    (project / "src" / "score.py").write_text(
+        "def init():\n    pass\n\n\ndef run(data):\n    raise ValueError('no')\n"
+    )
+    port = free_port()
+    command = [sys.executable, "-m", "debugkit", "up", str(project), "--runtime", "process"]
+    command += ["--no-watch", "--port", str(port), "--no-debug"]
+    up = subprocess.Popen(
+        command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    try:
+        assert up.stdout is not None
+        for line in up.stdout:
+            lines.append(line)
+            if "ready at" in line:
+                break
+        ServerClient(f"http://127.0.0.1:{port}").score(b'{"x": 1}')
+        deadline = time.monotonic() + 60
+        problems: list[dict] = []
+        while not problems and time.monotonic() < deadline:
+            line = up.stdout.readline()
+            lines.append(line)
+            problems = [p for p in [_match(_up_matcher(), line)] if p]
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "debugkit", "down", str(project)],
+            capture_output=True,
+            timeout=60,
+        )
+        up.wait(timeout=60)
+    assert problems, "".join(lines)
+    assert (project / problems[0]["file"]).resolve() == (project / "src" / "score.py").resolve()
+    assert problems[0]["line"] == "6"
