@@ -48,6 +48,7 @@ def test_breakpoint_in_local_score_py_hits_reads_a_local_and_survives_a_reload(
     project.save("score.py", SCORE.replace("SCALE = 2", "SCALE = 3"))
     reloaded = server.reload()
     assert reloaded["ok"], reloaded
+    assert reloaded["init"]["ran"] is False  # init() does not read SCALE: its state is kept
     pending = score_async(server, [1, 2, 3])
     stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
     frame = dap.top_frame(stopped["threadId"])
@@ -138,7 +139,8 @@ def test_breakpoint_in_init_hits_on_a_reload(project: Project, debug_server, dap
     dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
     server.score({"values": [1]})  # a request first: request threads are left untraced
     pool = ThreadPoolExecutor(max_workers=1)
-    pending = pool.submit(server.reload)
+    # nothing changed, so a plain reload would keep init()'s state: ask for init()
+    pending = pool.submit(lambda: server.post("/debugkit/reload?init=always", timeout=120).json())
     pool.shutdown(wait=False)
     stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
     frame = dap.top_frame(stopped["threadId"])
