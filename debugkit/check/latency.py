@@ -117,4 +117,4 @@ def _memory_under_load(ctx: CheckContext) -> tuple[str, str | None]:
 
 
 def _ms(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"

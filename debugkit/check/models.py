@@ -65,9 +65,12 @@ def _problem(ctx: CheckContext, ref: ModelReference, answer: dict) -> tuple[str,
     at = f"{ctx.config.entry_path.name}:{ref.line}"
     if ref.name is not None:
         suggestion = answer.get("suggestion")
-        # the diagnosis's first sentence names the cause; the rest explains the layout
-        diagnosis = str(answer.get("diagnosis") or "not found").split(". ")[0].rstrip(".")
-        what = f"{ref.label} at {at}: {diagnosis}"
+        error = answer.get("error") or {}
+        if suggestion:
+            cause = f"no model named '{ref.name}'; did you mean '{suggestion}'?"
+        else:  # what azureml-core raises, up to its advice to turn on DEBUG logging
+            cause = str(error.get("message") or "not found").split(" For more info")[0]
+        what = f"{ref.label} at {at}: {cause}"
         if suggestion:
             return what, f"use the registered name '{suggestion}' at {at}"
         return what, "add the model to the project's models (debugkit.yaml models:, or model/)"
