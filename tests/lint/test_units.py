@@ -294,3 +294,11 @@ def test_run_ending_in_a_swallowing_except_fix_reraises() -> None:
     fixed = _apply(source, "DK103", "Re-raise at the end")
     assert fixed.endswith("        logging.exception('failed')\n        raise\n")
     assert lint_source(fixed).findings == []
+
+
+def test_run_that_never_answers_a_value_is_not_reported_for_ending_after_an_except() -> None:
+    source = (
+        "import logging\n\n\ndef init():\n    pass\n\n\ndef run(d):\n    try:\n"
+        "        store(d)\n    except OSError:\n        logging.exception('not stored')\n"
+    )
+    assert "DK103" not in {f.code for f in lint_source(source).findings}

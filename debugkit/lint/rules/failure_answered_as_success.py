@@ -79,7 +79,7 @@ class FailureAnsweredAsSuccess(Rule):
                 )
             if returns:
                 continue
-            if run.body and run.body[-1] is try_node and not try_node.finalbody:
+            if run.body[-1] is try_node and not try_node.finalbody and _answers(run):
                 yield self.finding(
                     ctx,
                     handler_header(ctx, handler),
@@ -118,6 +118,15 @@ class FailureAnsweredAsSuccess(Rule):
                     f"the except on line {handler.lineno} stores the failure and this returns it "
                     "with HTTP 200; re-raise there or return an error status",
                 )
+
+
+def _answers(run: ast.AST) -> bool:
+    """run() returns a value somewhere (so falling off the end is the failure's answer)."""
+    return any(
+        ret.value is not None
+        and not (isinstance(ret.value, ast.Constant) and ret.value.value is None)
+        for ret in returns_in(run)
+    )
 
 
 ERROR_WORDS = re.compile(r"error|fail|exception|invalid", re.IGNORECASE)
