@@ -27,6 +27,11 @@ from debugkit.jsonc import JsoncDocument, Match
 ATTACH_CONTAINER = "debugkit: attach to scoring container"
 ATTACH_RUNNING = "debugkit: attach to running container (no up)"
 ATTACH_PROCESS = "debugkit: attach to local process"
+# The same attach through the extension's own debug type (VS Code's built-in DAP client
+# straight to debugpy's port), for users without ms-python's Python Debugger extension.
+ATTACH_CONTAINER_BUILTIN = "debugkit: attach to scoring container (no Python extension)"
+DEBUG_TYPE_PYTHON = "debugpy"  # ms-python's Python Debugger extension
+DEBUG_TYPE_BUILTIN = "debugkit"  # this project's extension (vscode-config/extension)
 TASK_UP = "debugkit: up"
 TASK_UP_PROCESS = "debugkit: up (local process)"
 TASK_DOWN = "debugkit: down"
@@ -81,11 +86,13 @@ def attach_configuration(
     container: bool = True,
     name: str = ATTACH_CONTAINER,
     pre_launch_task: str | None = TASK_UP,
+    debug_type: str = DEBUG_TYPE_PYTHON,
 ) -> dict[str, Any]:
-    """The debugpy attach configuration VS Code (or a DAP test) uses."""
+    """The debugpy attach configuration VS Code (or a DAP test) uses; both debug types send
+    debugpy the same attach arguments."""
     configuration: dict[str, Any] = {
         "name": name,
-        "type": "debugpy",
+        "type": debug_type,
         "request": "attach",
         "connect": {"host": connect_host(config), "port": config.deployment.debug_port},
     }
@@ -108,6 +115,9 @@ def launch_configurations(config: ProjectConfig, workspace: Path) -> list[dict[s
         attach_configuration(config, workspace, name=ATTACH_RUNNING, pre_launch_task=None),
         attach_configuration(
             config, workspace, container=False, name=ATTACH_PROCESS, pre_launch_task=TASK_UP_PROCESS
+        ),
+        attach_configuration(
+            config, workspace, name=ATTACH_CONTAINER_BUILTIN, debug_type=DEBUG_TYPE_BUILTIN
         ),
     ]
 
@@ -152,8 +162,13 @@ def lint_matcher() -> dict[str, Any]:
     }
 
 
-def tasks(config: ProjectConfig, workspace: Path, command: str) -> list[dict[str, Any]]:
+def tasks(
+    config: ProjectConfig, workspace: Path, command: str, debug_port: int | None = None
+) -> list[dict[str, Any]]:
+    """``debug_port``: `vscode init --debug-port`, passed on to `up` so the server listens
+    where launch.json attaches (a v2 project's config has no debug port of its own)."""
     project = workspace_path(config.project_dir, workspace)
+    port_args = ["--debug-port", str(debug_port)] if debug_port is not None else []
 
     def task(label: str, args: list[str], matcher: Any, **extra: Any) -> dict[str, Any]:
         return {
@@ -168,10 +183,15 @@ def tasks(config: ProjectConfig, workspace: Path, command: str) -> list[dict[str
 
     up_extra = {"isBackground": True, "presentation": {"reveal": "always", "panel": "dedicated"}}
     return [
-        task(TASK_UP, ["up", project, "--runtime", "docker"], error_matcher(True), **up_extra),
+        task(
+            TASK_UP,
+            ["up", project, "--runtime", "docker", *port_args],
+            error_matcher(True),
+            **up_extra,
+        ),
         task(
             TASK_UP_PROCESS,
-            ["up", project, "--runtime", "process"],
+            ["up", project, "--runtime", "process", *port_args],
             error_matcher(True),
             **up_extra,
         ),
@@ -245,9 +265,17 @@ def merge_settings(text: str | None, values: dict[str, Any], name: str = "settin
 
 
 def init(
-    config: ProjectConfig, workspace: Path | None = None, command: str | None = None
+    config: ProjectConfig,
+    workspace: Path | None = None,
+    command: str | None = None,
+    debug_port: int | None = None,
 ) -> list[FileResult]:
-    """Write or merge the project's `.vscode/` files; running it again changes nothing."""
+    """Write or merge the project's `.vscode/` files; running it again changes nothing.
+
+    ``debug_port`` (`--debug-port`) wins over the project's: launch.json attaches there and
+    the up tasks pass it on."""
+    if debug_port is not None:
+        config = config.with_deployment(debug_port=debug_port)
     workspace = (workspace or config.project_dir).resolve()
     command = command or debugkit_command()
     folder = workspace / ".vscode"
@@ -257,7 +285,7 @@ def init(
         )
     plans = [
         ("launch.json", merge_launch, launch_configurations(config, workspace)),
-        ("tasks.json", merge_tasks, tasks(config, workspace, command)),
+        ("tasks.json", merge_tasks, tasks(config, workspace, command, debug_port)),
         ("settings.json", merge_settings, settings(config, workspace, command)),
     ]
     # Merge all three before writing any, so a broken file leaves every file untouched.

@@ -31,13 +31,21 @@ def vscode() -> None:
     "command",
     help="How tasks run debugkit (default: 'debugkit' if on PATH, else this install's script).",
 )
-def init(project_dir: Path, workspace: Path | None, command: str | None) -> None:
+@click.option(
+    "--debug-port",
+    type=click.IntRange(1, 65535),
+    help="debugpy port to attach to; the up tasks pass it to 'debugkit up' "
+    "(default: the project's, else 5678).",
+)
+def init(
+    project_dir: Path, workspace: Path | None, command: str | None, debug_port: int | None
+) -> None:
     """Write or merge .vscode/launch.json, tasks.json and settings.json, keeping what you had."""
     config = load_config(project_dir)
-    results = vscode_files.init(config, workspace, command)
+    results = vscode_files.init(config, workspace, command, debug_port)
     for result in results:
         click.echo(f"debugkit: {result.action} {result.path}")
-    port = config.deployment.debug_port
+    port = debug_port or config.deployment.debug_port
     click.echo(
         f"debugkit: press F5 on '{vscode_files.ATTACH_CONTAINER}' to start the container and "
         f"attach to debugpy on 127.0.0.1:{port}"

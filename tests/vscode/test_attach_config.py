@@ -68,3 +68,30 @@ def test_attach_config_says_how_to_start_when_nothing_runs(tmp_path: Path) -> No
     result = CliRunner().invoke(main, ["vscode", "attach-config", str(tmp_path)])
     assert result.exit_code == 1
     assert "nothing is running" in result.output and "debugkit up" in result.output
+
+
+def test_init_debug_port_is_honoured_for_a_v2_project(tmp_path: Path) -> None:
+    """A v2 deployment YAML has no debug port: `vscode init --debug-port` must put that port
+    in launch.json and pass it to `up` in the tasks, or F5 attaches where nothing listens."""
+    from debugkit.jsonc import loads_jsonc
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "score.py").write_text(
+        "def init():\n    pass\n\n\ndef run(d):\n    return d\n"
+    )
+    (tmp_path / "blue-deployment.yml").write_text(
+        "name: blue\ncode_configuration:\n  code: src\n  scoring_script: score.py\n"
+    )
+    result = CliRunner().invoke(
+        main, ["vscode", "init", str(tmp_path), "--debug-port", "5699", "--command", "debugkit"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "127.0.0.1:5699" in result.output
+    launch = loads_jsonc((tmp_path / ".vscode" / "launch.json").read_text())
+    ports = {c["name"]: c["connect"]["port"] for c in launch["configurations"]}
+    assert set(ports.values()) == {5699}, ports
+    assert {c["type"] for c in launch["configurations"]} == {"debugpy", "debugkit"}
+    tasks = loads_jsonc((tmp_path / ".vscode" / "tasks.json").read_text())["tasks"]
+    for task in tasks:
+        if task["args"][0] == "up":
+            assert task["args"][-2:] == ["--debug-port", "5699"], task
