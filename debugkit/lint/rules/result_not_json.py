@@ -16,8 +16,15 @@ CONVERSION = {ARRAY: ".tolist()", FRAME: '.to_dict(orient="records")'}
 DESCRIBED = {ARRAY: "a numpy array or scalar", FRAME: "a pandas DataFrame"}
 
 PREDICT_METHODS = {"predict", "predict_proba", "predict_log_proba", "decision_function"}
-# numpy calls whose result JSON can encode (np.float64 is a float subclass) or that return nothing
-NUMPY_PLAIN = {"float64", "double", "float_", "save", "savez", "savetxt", "set_printoptions"}
+# numpy calls that always make an array or a numpy scalar JSON cannot encode (np.argmax gives
+# np.int64); other numpy functions (np.exp, np.mean, ...) are followed from their first argument,
+# since on plain floats they give np.float64, a float subclass JSON encodes
+NUMPY_MAKERS = {
+    "array", "asarray", "asanyarray", "zeros", "ones", "empty", "full", "arange", "linspace",
+    "zeros_like", "ones_like", "full_like", "stack", "vstack", "hstack", "concatenate",
+    "column_stack", "expand_dims", "argmax", "argmin", "argsort", "unique", "where", "nonzero",
+    "int8", "int16", "int32", "int64", "uint8", "float16", "float32", "bool_", "load", "frombuffer",
+}  # fmt: skip
 PANDAS_FRAMES = {"DataFrame", "concat", "merge", "get_dummies", "pivot_table"}
 PANDAS_ARRAYS = {"Series", "array", "to_datetime", "to_numeric"}
 # methods that keep the receiver's kind; any other method's result is not followed
@@ -71,8 +78,10 @@ class Values:
                 return self.kind(func.value)
         name = self.ctx.qualified_name(func) or ""
         module, _, last = name.rpartition(".")
-        if name.startswith("numpy.") and last not in NUMPY_PLAIN:
-            return ARRAY
+        if name.startswith("numpy."):
+            if last in NUMPY_MAKERS or any(k.arg == "axis" for k in node.keywords):
+                return ARRAY
+            return self.kind(node.args[0]) if node.args else None
         if module == "pandas" or name.startswith("pandas.DataFrame."):
             if last in PANDAS_FRAMES or last.startswith(("read_", "from_")):
                 return FRAME
