@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterable
 
 from debugkit.lint.context import LintContext, walk_function
 from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
-from debugkit.lint.patterns import argument, enclosing_function, functions_and_methods
+from debugkit.lint.patterns import (
+    argument,
+    enclosing_function,
+    functions_and_methods,
+    is_batch_run,
+)
 from debugkit.lint.registry import Rule, register
 
 READ_JSON = "pandas.read_json"
-TEXT_METHODS = {"decode", "get_data", "strip", "format"}
+TEXT_METHODS = {"decode", "get_data", "strip"}
 
 
 def _is_json_literal(node: ast.expr) -> bool:
+    """A literal that is JSON, or an f-string that starts like a JSON object or array
+    (`f'{{"rows": {rows}}}'`); `"{}/data.json".format(...)`-style templates are paths."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            json.loads(node.value)
+        except ValueError:
+            return False
         return node.value.lstrip().startswith(("{", "["))
     if isinstance(node, ast.JoinedStr) and node.values:
         first = node.values[0]
-        return isinstance(first, ast.Constant) and str(first.value).lstrip().startswith(("{", "["))
+        return isinstance(first, ast.Constant) and str(first.value).lstrip().startswith(('{"', "["))
     return False
 
 
@@ -28,11 +40,8 @@ def _text_names(
 ) -> set[str]:
     """Names holding JSON text on line ``before``: run()'s request parameter and names assigned
     from it or from json.dumps/.decode(); a later assignment of anything else drops the name."""
-    names = (
-        {a.arg for a in [*func.args.posonlyargs, *func.args.args][:1]}
-        if func.name == "run"
-        else set()
-    )
+    is_request = func.name == "run" and not is_batch_run(func)
+    names = {a.arg for a in [*func.args.posonlyargs, *func.args.args][:1]} if is_request else set()
     assignments = sorted(
         (n for n in walk_function(func) if isinstance(n, ast.Assign) and n.lineno < before),
         key=lambda n: (n.lineno, n.col_offset),
