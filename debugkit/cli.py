@@ -10,7 +10,16 @@ import click
 from debugkit import __version__
 from debugkit.errors import EXIT_FAILED, UserError
 
-COMMAND_MODULES = ("project", "serve", "lint", "vscode", "doctor", "replicas", "check")
+COMMAND_MODULES = (
+    "project",
+    "replay",
+    "serve",
+    "lint",
+    "vscode",
+    "doctor",
+    "replicas",
+    "check",
+)
 
 
 class DebugkitGroup(click.Group):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from debugkit import recording
 from debugkit import session as sessions
 from debugkit.config import ProjectConfig
 from debugkit.consolelines import is_watching
@@ -121,6 +122,7 @@ def restart(session: Session, config: ProjectConfig) -> Session:
         foreground=session.watcher_pid is None,
     )
     watcher_pid = session.watcher_pid
+    _keep_recorded_requests(session)
     get_runtime(session.runtime).stop(session)
     sessions.remove(session.project_key)
     started = start(
@@ -138,6 +140,12 @@ def restart(session: Session, config: ProjectConfig) -> Session:
 def orphaned(session: Session) -> bool:
     """The session belonged to a foreground ``up`` that is gone (killed with its reaper)."""
     return session.owner_pid is not None and not pid_alive(session.owner_pid)
+
+
+def _keep_recorded_requests(session: Session) -> None:
+    """The server keeps them in memory only: copy them to the session folder before it goes."""
+    with contextlib.suppress(Exception):  # a server that does not answer has nothing to give
+        recording.sync(session)
 
 
 def stop(session: Session, by: str | None = None) -> None:
@@ -159,6 +167,7 @@ def stop(session: Session, by: str | None = None) -> None:
     get_runtime(session.runtime).stop(session)
     sessions.remove(session.project_key)
     watcher_log(session.project_key).unlink(missing_ok=True)
+    recording.forget(session.project_key)  # recorded request bodies are the user's data
 
 
 def watcher_log(project_key: str) -> Path:

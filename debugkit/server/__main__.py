@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-concurrent", type=int, default=1, metavar="N", help="0 = unlimited")
     parser.add_argument("--max-body-mb", type=float, default=100.0, metavar="M")
     parser.add_argument(
+        "--record-requests",
+        type=int,
+        default=50,
+        metavar="N",
+        help="keep the last N /score requests for 'debugkit replay' (debug mode only; 0 = none)",
+    )
+    parser.add_argument(
         "--target",
         choices=PROFILE_NAMES,
         default=DEFAULT_PROFILE,
@@ -225,6 +232,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         request_timeout_s=request_timeout_s,
         max_concurrent=args.max_concurrent,
         max_body_mb=args.max_body_mb,
+        record_requests=max(args.record_requests, 0),
         target=profile.name,
         max_wait_s=profile.default_max_wait_s if args.max_wait is None else args.max_wait,
         cors_origins=azml.cors_origins,

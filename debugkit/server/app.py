@@ -28,6 +28,7 @@ from debugkit.server.limits import (
 from debugkit.server.loader import RAW_HTTP
 from debugkit.server.options import ServerOptions
 from debugkit.server.profiles import get_profile
+from debugkit.server.recorder import Recorder
 from debugkit.server.service import READY, STARTING, ScoringService
 from debugkit.server.swagger import SwaggerError, build_swagger
 
@@ -71,6 +72,8 @@ class ScoringApp:
             before_run=self.debugger.trace_current_thread,
         )
         self.started_at = time.time()
+        # never in production mode: recorded bodies are user data
+        self.recorder = None if options.production else Recorder(options.record_requests)
 
     # -- helpers ---------------------------------------------------------------
 
@@ -332,12 +335,50 @@ class ScoringApp:
             response.headers["x-ms-request-id"] = g.legacy_request_id
         if getattr(g, "client_request_id", ""):
             response.headers["x-ms-client-request-id"] = g.client_request_id
+        if self.recorder is not None and request.path == "/score" and request.method != "OPTIONS":
+            self._record(response)
         if request.path != "/" and logger.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             logger.info(
                 "%s %s %d %.3fms", request.method, request.path, response.status_code, elapsed
             )
         return response
+
+    def _record(self, response: Response) -> None:
+        assert self.recorder is not None
+        try:
+            # what run() was given (cached by then); a refused body (413) is not read
+            body = b"" if response.status_code == 413 else request.get_data(cache=True)
+        except Exception:
+            body = b""
+        query = request.query_string.decode("latin-1")
+        self.recorder.add(
+            method=request.method,
+            path=request.path + (f"?{query}" if query else ""),
+            headers=dict(request.headers),
+            body=body,
+            status=response.status_code,
+            duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+            generation=int(response.headers.get("x-debugkit-generation") or 0),
+            answer=b"" if response.direct_passthrough else response.get_data(),
+            answer_type=response.mimetype or "",
+        )
+
+    def requests(self) -> Response:
+        """The recorded /score requests after ``?since=ID`` (``debugkit requests``/``replay``)."""
+        try:
+            since = int(request.args.get("since", "0"))
+        except ValueError:
+            return json_response(400, {"message": "since must be a request id (an integer)"})
+        recorder = self.recorder
+        return json_response(
+            200,
+            {
+                "server": f"{os.getpid()}-{self.started_at}",
+                "limit": recorder.limit if recorder else 0,
+                "requests": recorder.since(since) if recorder else [],
+            },
+        )
 
     def http_error(self, exc: HTTPException) -> Response:
         if exc.code == 413:
@@ -382,4 +423,5 @@ def create_app(
         app.add_url_rule("/debugkit/status", "status", scoring.status, methods=["GET"])
         app.add_url_rule("/debugkit/reload", "reload", scoring.reload, methods=["POST"])
         app.add_url_rule("/debugkit/model-path", "model_path", scoring.model_path, methods=["GET"])
+        app.add_url_rule("/debugkit/requests", "requests", scoring.requests, methods=["GET"])
     return app

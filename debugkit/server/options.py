@@ -20,6 +20,7 @@ class ServerOptions:
     request_timeout_s: float = 60.0
     max_concurrent: int = 1  # 0 = unlimited
     max_body_mb: float = 100.0
+    record_requests: int = 50  # the last N /score requests kept for replay (debug mode only)
     target: str = "aks"  # front-end profile (debugkit/server/profiles.py)
     max_wait_s: float = 0.5  # aks: how long a request over max_concurrent waits, then 503
     cors_origins: tuple[str, ...] = ()  # AML_CORS_ORIGINS ("*" = any)
