@@ -31,8 +31,10 @@ project's configured entry script.
 ## Running it
 
 * `debugkit lint [PATH...]` prints `FILE:LINE:COL: CODE message` (one per line, for
-  problem matchers and CI logs); `--format json` or `--format sarif` (SARIF 2.1.0).
-  Exit 0 clean, 1 findings, 2 usage error or a file that does not parse (`DK000`).
+  problem matchers and CI logs); `--format json` or `--format sarif` (SARIF 2.1.0:
+  quick fixes as `fixes`, paths relative to `SRCROOT`, the working directory).
+  Exit 0 clean, 1 findings, 2 usage error or a file that does not parse (`DK000`,
+  counted in the summary like a finding).
 * `debugkit lsp` (or `python -m lsp`) runs the language server over stdio:
   diagnostics on open, change (debounced) and save, or pulled
   (`textDocument/diagnostic`) when the client supports it; a quick fix per
