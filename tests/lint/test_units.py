@@ -302,3 +302,29 @@ def test_run_that_never_answers_a_value_is_not_reported_for_ending_after_an_exce
         "        store(d)\n    except OSError:\n        logging.exception('not stored')\n"
     )
     assert "DK103" not in {f.code for f in lint_source(source).findings}
+
+
+@pytest.mark.parametrize(
+    ("call", "fixed_call"),
+    [
+        ("print(os.environ)", "print(sorted(os.environ))"),
+        ('logger.info("env: %s", dict(environ))', 'logger.info("env: %s", sorted(environ))'),
+        ("print(os.environ.items())", "print(sorted(os.environ))"),
+    ],
+)
+def test_environment_logged_fix_logs_only_the_names(call: str, fixed_call: str) -> None:
+    source = (
+        "import logging\nimport os\nfrom os import environ\n\nlogger = logging.getLogger()\n\n\n"
+        f"def init():\n    {call}\n\n\ndef run(d):\n    return d\n"
+    )
+    fixed = _apply(source, "DK114", "Log only the variable names")
+    assert f"    {fixed_call}\n" in fixed
+    assert lint_source(fixed).findings == []
+
+
+def test_environment_logged_in_an_f_string_has_no_fix() -> None:
+    source = (
+        "import os\n\n\ndef init():\n    print(f'{os.environ}')\n\n\ndef run(d):\n    return d\n"
+    )
+    finding = next(f for f in lint_source(source).findings if f.code == "DK114")
+    assert finding.fixes == ()

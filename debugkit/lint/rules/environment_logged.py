@@ -7,7 +7,7 @@ import bisect
 from collections.abc import Iterable, Iterator
 
 from debugkit.lint.context import LintContext
-from debugkit.lint.model import Confidence, Finding, RuleDoc, RuleInfo, Severity
+from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity
 from debugkit.lint.registry import Rule, register
 
 ENVIRON = "os.environ"
@@ -116,7 +116,8 @@ class EnvironmentLogged(Rule):
             fix=(
                 "Log only the variables you need, by name: "
                 '`logging.info("model dir: %s", os.environ["AZUREML_MODEL_DIR"])`; to see which '
-                "variables exist, log the names (`sorted(os.environ)`), never the values."
+                "variables exist, log the names (`sorted(os.environ)`), never the values (the "
+                "quick fix does this for a call given the whole environment)."
             ),
         ),
     )
@@ -158,7 +159,35 @@ class EnvironmentLogged(Rule):
                         node,
                         "this writes every environment variable to the logs, secrets included "
                         "(CWE-532); log only the variables you need, by name",
+                        _names_only_fix(ctx, node),
                     )
+
+
+def _environ_text(ctx: LintContext, node: ast.expr) -> str | None:
+    """The source text naming os.environ in ``node`` when ``node`` is it, `dict(...)` of it,
+    or `.copy()`/`.items()`/`.values()` of it (one line); None for anything more involved."""
+    if isinstance(node, ast.Call):
+        name = ctx.qualified_name(node.func) or ""
+        if name == "dict" and len(node.args) == 1 and not node.keywords:
+            node = node.args[0]
+        elif name in VALUE_VIEWS and isinstance(node.func, ast.Attribute):
+            node = node.func.value
+    if ctx.qualified_name(node) != ENVIRON or not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    line, col, end_line, end_col = ctx.span(node)
+    return ctx.line_text(line)[col:end_col] if line == end_line else None
+
+
+def _names_only_fix(ctx: LintContext, call: ast.Call) -> list[Fix]:
+    edits = []
+    for argument in _arguments(call):
+        if not _whole_environment(ctx, argument):
+            continue
+        text = _environ_text(ctx, argument)
+        if text is None:
+            return []  # an f-string or a structure holding it: rewriting is the user's call
+        edits.append(ctx.replace(argument, f"sorted({text})"))
+    return [Fix("Log only the variable names", tuple(edits))] if edits else []
 
 
 def _lines_naming_environ(source: str) -> list[int]:
