@@ -82,6 +82,8 @@ class ProjectConfig:
     config_file: Path | None = None  # the file these settings came from, None for defaults
     # a reload keeps init()'s state (the loaded model) when nothing init() reads changed
     keep_init: bool = True
+    # after each successful reload, send the last failed request again (up --replay-on-save)
+    replay_on_save: bool = False
     warnings: tuple[str, ...] = ()  # settings read but only approximated (e.g. instance_type)
 
     @property
@@ -119,7 +121,7 @@ def apply_overrides(config: ProjectConfig, overrides: Mapping[str, Any]) -> Proj
     top = {
         k: v
         for k, v in overrides.items()
-        if k in ("base_image", "image", "keep_init") and v is not None
+        if k in ("base_image", "image", "keep_init", "replay_on_save") and v is not None
     }
     if deployment:
         config = config.with_deployment(**deployment)

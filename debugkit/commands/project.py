@@ -77,6 +77,11 @@ def _require_session(config: ProjectConfig) -> Session:
     help="Run init() on every reload, even when nothing it reads changed (keep_init: false).",
 )
 @click.option(
+    "--replay-on-save",
+    is_flag=True,
+    help="After each successful reload, send the last failed request again and say if it is fixed.",
+)
+@click.option(
     "--image",
     help="Run this existing image (e.g. the one Azure ML built) instead of building one.",
 )
@@ -102,6 +107,7 @@ def up(
     detach: bool,
     production: bool,
     no_keep_init: bool,
+    replay_on_save: bool,
     image: str | None,
     base_image: str | None,
     target: str | None,
@@ -115,6 +121,7 @@ def up(
             "base_image": base_image,
             "image": image,
             "keep_init": False if no_keep_init else None,
+            "replay_on_save": True if replay_on_save else None,
             "target": target,
         }.items()
         if value is not None

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -81,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", type=Path, help="append output to this file instead of stdout")
     parser.add_argument("--poll", action="store_true", help="poll instead of native file events")
     parser.add_argument("--quiet-ms", type=int, default=100, help="debounce quiet period")
+    parser.add_argument(
+        "--replay-on-save",
+        action="store_true",
+        help="after each successful reload, send the last failed request again",
+    )
     args = parser.parse_args(argv)
 
     from debugkit import session as sessions
@@ -105,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if args.replay_on_save:
+        config = replace(config, replay_on_save=True)
     watcher = Watcher(config, record, echo, quiet=args.quiet_ms / 1000, polling=args.poll)
     SessionMonitor(watcher, stop, echo).start()
 

@@ -31,6 +31,7 @@ from debugkit.watch.classify import Action, Classifier, Plan
 from debugkit.watch.debounce import Debouncer
 from debugkit.watch.filters import is_ignored
 from debugkit.watch.fingerprint import Fingerprints, fingerprint
+from debugkit.watch.replay import replay_last_failed
 from debugkit.watch.report import OK, changed_names, reload_line, serving
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
@@ -268,6 +269,11 @@ class Watcher:
         self.echo(reload_line(result, what, millis, self.generation, self.config.source_dir))
         if result.get("generation") is not None:
             self.generation = int(result["generation"])
+        if result.get("ok") and self.config.replay_on_save:
+            timeout = self.config.deployment.request_timeout_s + 30
+            line = replay_last_failed(self.session, timeout)
+            if line:
+                self.echo(line)
 
     def _restart(self, plan: Plan) -> None:
         from debugkit.launcher import restart, stop
