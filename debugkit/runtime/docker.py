@@ -59,6 +59,7 @@ from debugkit.runtime.image import (
     ensure_image,
     stderr_console,
 )
+from debugkit.runtime.install import remove_unused_deps
 from debugkit.runtime.resources import scheduling_problems
 from debugkit.session import Session
 
@@ -306,6 +307,7 @@ class DockerRuntime(Runtime):
                 removed += 1
             except docker.errors.APIError as exc:
                 log.debug("could not remove image %s: %s", image.id, exc)
+        remove_unused_deps(self.client)  # the install images no other project uses
         return removed
 
     def is_running(self, session: Session) -> bool:

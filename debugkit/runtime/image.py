@@ -5,6 +5,10 @@ the base image, the environment's pip requirements, the host's pip settings and
 debugkit's own source. Its tag is a hash of those; an image with that tag is
 reused as is. ``--image IMG`` gets a thin derived image that only adds the server
 (its dependencies in ``/opt/debugkit/lib``, debugkit in ``/opt/debugkit/src``).
+
+Two stages: the pip installs run in a container with the host's pip settings mounted
+and are committed (runtime/install.py: no credential in any layer); a Dockerfile on
+that image then adds debugkit's source, which holds nothing secret.
 """
 
 from __future__ import annotations
@@ -35,7 +39,15 @@ from debugkit.applayout import APP_ROOT
 from debugkit.config import DEFAULT_BASE_IMAGE, ProjectConfig
 from debugkit.environment import EnvironmentSpec, read_environment
 from debugkit.errors import CheckFailed, UserError
-from debugkit.runtime.pipconfig import IMAGE_DIR, PipSettings, host_pip_settings
+from debugkit.runtime.install import (
+    LABEL_LAYER,
+    SCRIPT,
+    build_script,
+    deps_tag,
+    remove_unused_deps,
+    run_install,
+)
+from debugkit.runtime.pipconfig import CONTEXT_DIR, IMAGE_DIR, PipSettings, host_pip_settings
 from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
 
 log = logging.getLogger(__name__)
@@ -80,24 +92,24 @@ def plan_image(config: ProjectConfig, pip: PipSettings | None = None) -> ImagePl
     )
 
 
-def dockerfile(plan: ImagePlan) -> str:
-    """Server dependencies first, the user's packages next, debugkit's source last:
-    the layer that changes most often is the cheapest to rebuild."""
+def install_steps(plan: ImagePlan) -> list[str]:
+    """The commands of the install container (runtime/install.py), in order."""
     pip = f"sh {IMAGE_DIR}/pip-install.sh"
-    lines = [
-        f"FROM {plan.base}",
-        "COPY pip/ " + IMAGE_DIR + "/",
-        "RUN python3 -c \"import sys; assert sys.version_info >= (3, 9), 'python3 >= 3.9 needed'; "
+    steps = [
+        "python3 -c \"import sys; assert sys.version_info >= (3, 9), 'python3 >= 3.9 needed'; "
         f"print('{_PYTHON_MARK}', '%d.%d' % sys.version_info[:2])\"",
-        f"RUN {pip} --target {LIB_DIR} " + " ".join(f"'{p}'" for p in SERVER_REQUIREMENTS),
+        f"{pip} --target {LIB_DIR} " + " ".join(f"'{p}'" for p in SERVER_REQUIREMENTS),
     ]
     if not plan.derived and plan.spec.pip_requirements:
-        lines += [
-            "COPY requirements.txt " + IMAGE_DIR + "/requirements.txt",
-            f"RUN {pip} -r {IMAGE_DIR}/requirements.txt",
-        ]
-    lines += [
-        f"RUN rm -rf {IMAGE_DIR} && mkdir -p {APP_ROOT}",
+        steps.append(f"{pip} -r {IMAGE_DIR}/requirements.txt")
+    return steps
+
+
+def dockerfile(plan: ImagePlan, deps: str) -> str:
+    """On the committed install image ``deps``: only debugkit's source and settings, so a
+    new debugkit version rebuilds in seconds."""
+    lines = [
+        f"FROM {deps}",
         f"COPY debugkit/ {SRC_DIR}/debugkit/",
         # keeps a PYTHONPATH the image already had (Azure ML images may set one)
         f"ENV PYTHONPATH={LIB_DIR}:{SRC_DIR}${{PYTHONPATH:+:$PYTHONPATH}} AML_APP_ROOT={APP_ROOT} PYTHONUNBUFFERED=1 "
@@ -118,15 +130,43 @@ def _source_files() -> Iterator[Path]:
             yield path
 
 
-def _fill_context(plan: ImagePlan, context: Path, base_id: str | None) -> str:
-    """Write the build context; return the fingerprint the tag is made from."""
-    parts = [dockerfile(plan), plan.base, base_id or ""]
-    parts.append(plan.pip.write(context))
-    if plan.spec.pip_requirements:
+def _fill_install(plan: ImagePlan, folder: Path, base_id: str | None) -> str:
+    """Write the folder the install container mounts (pip settings, requirements, its
+    script); return the fingerprint of the install image's inputs."""
+    parts = [plan.base, base_id or "", repr(SERVER_REQUIREMENTS), plan.pip.write(folder)]
+    pip_folder = folder / CONTEXT_DIR
+    if plan.spec.pip_requirements and not plan.derived:
         text = "\n".join(plan.spec.pip_requirements) + "\n"
-        (context / "requirements.txt").write_text(text)
+        (pip_folder / "requirements.txt").write_text(text)
         parts.append(text)
-    (context / "Dockerfile").write_text(dockerfile(plan))
+    steps = install_steps(plan)
+    total = 1 + len(steps) + _final_steps(plan)
+    script = build_script(
+        [(f"Step {n}/{total} : RUN {command}", command) for n, command in enumerate(steps, 2)]
+    )
+    (pip_folder / SCRIPT).write_text(script)
+    parts.append(script)
+    return "\n".join(parts)
+
+
+def _final_steps(plan: ImagePlan) -> int:
+    """Steps of the final build as the classic builder counts them (a step per label)."""
+    return len(dockerfile(plan, "").splitlines()) + len(_labels(plan, ""))
+
+
+def _labels(plan: ImagePlan, tag: str) -> dict[str, str]:
+    # LABEL_LAYER is inherited from the install image: overridden, or pruning it would
+    # remove the project's image
+    labels = {LABEL_MANAGED: "true", LABEL_PROJECT: plan.project_key, LABEL_INPUTS: tag}
+    return labels | {LABEL_LAYER: "project"}
+
+
+def _fill_context(plan: ImagePlan, context: Path, deps: str) -> str:
+    """Write the final build's context (no pip settings in it); return the fingerprint
+    the project image's tag is made from."""
+    context.mkdir(parents=True, exist_ok=True)
+    parts = [dockerfile(plan, deps), deps]
+    (context / "Dockerfile").write_text(dockerfile(plan, deps))
     digest = hashlib.sha256()
     for file in _source_files():
         rel = file.relative_to(_PACKAGE_DIR)
@@ -152,8 +192,10 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
     """Return the tag of an image for ``config``, building it only if no image has that tag."""
     plan = plan_image(config)
     with tempfile.TemporaryDirectory(prefix="debugkit-build-") as tmp:
-        context = Path(tmp)
-        fingerprint = _fill_context(plan, context, _local_image_id(client, plan.base))
+        install = Path(tmp) / "install"
+        deps = deps_tag(_fill_install(plan, install, _local_image_id(client, plan.base)))
+        context = Path(tmp) / "context"
+        fingerprint = _fill_context(plan, context, deps)
         tag = f"{plan.repository}:{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"
         try:
             client.images.get(tag)
@@ -172,7 +214,7 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
         what = f"the server onto {plan.base}" if plan.derived else f"image {tag}"
         console.print(f"debugkit: building {what} (once; reused until the environment changes)")
         started = time.monotonic()
-        python = _build(client, context, tag, plan, console)
+        python = _build(client, install / CONTEXT_DIR, deps, context, tag, plan, console)
         console.print(f"debugkit: built {tag} in {time.monotonic() - started:.1f} s")
     if plan.spec.python_version and python and python != plan.spec.python_version:
         console.print(
@@ -186,12 +228,57 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
 
 
 def _build(
-    client: docker.DockerClient, context: Path, tag: str, plan: ImagePlan, console: Console
+    client: docker.DockerClient,
+    pip_folder: Path,
+    deps: str,
+    context: Path,
+    tag: str,
+    plan: ImagePlan,
+    console: Console,
 ) -> str | None:
-    """Run the build with a live display; raise naming the failed step and its last lines."""
-    labels = {LABEL_MANAGED: "true", LABEL_PROJECT: plan.project_key, LABEL_INPUTS: tag}
+    """Install (unless ``deps`` exists), then build ``tag`` on it, with a live display;
+    raise naming the failed step and its last lines. Return the image's python version
+    when the install ran."""
+    # a full rebuild, e.g. to measure a cold build or to refresh unpinned packages
+    no_cache = os.environ.get("DEBUGKIT_BUILD_NO_CACHE") == "1"
     progress = _Progress(console)
     python: str | None = None
+
+    def install_line(line: str) -> None:
+        nonlocal python
+        if line.startswith(_PYTHON_MARK):
+            python = line.split()[-1]
+        progress.line(line)
+
+    offset = 1 + len(install_steps(plan))  # the final build's steps come after these
+    with progress:
+        if no_cache or _local_image_id(client, deps) is None:
+            progress.line(f"Step 1/{offset + _final_steps(plan)} : FROM {plan.base}")
+            labels = {LABEL_MANAGED: "true", LABEL_LAYER: "deps"}
+            try:
+                code = run_install(client, plan.base, pip_folder, deps, labels, install_line)
+            except docker.errors.DockerException as exc:
+                progress.fail(getattr(exc, "explanation", None) or str(exc))
+            else:
+                if code:
+                    progress.fail(f"The command returned a non-zero code: {code}")
+        if progress.error is None:
+            progress.offset = offset
+            _final_build(client, context, tag, plan, no_cache, progress)
+    if progress.error is not None:
+        raise _build_error(plan, progress)
+    return python
+
+
+def _final_build(
+    client: docker.DockerClient,
+    context: Path,
+    tag: str,
+    plan: ImagePlan,
+    no_cache: bool,
+    progress: _Progress,
+) -> None:
+    labels = _labels(plan, tag)
     try:
         stream = client.api.build(
             path=str(context),
@@ -200,23 +287,15 @@ def _build(
             forcerm=True,
             decode=True,
             labels=labels,
-            buildargs=plan.pip.proxies or None,
-            # a full rebuild, e.g. to measure a cold build or to refresh unpinned packages
-            nocache=os.environ.get("DEBUGKIT_BUILD_NO_CACHE") == "1",
+            nocache=no_cache,
         )
-        with progress:
-            for chunk in stream:
-                if "error" in chunk:
-                    progress.fail(chunk.get("error", "").strip())
-                for line in str(chunk.get("stream", "")).splitlines():
-                    if line.startswith(_PYTHON_MARK):
-                        python = line.split()[-1]
-                    progress.line(line)
+        for chunk in stream:
+            if "error" in chunk:
+                progress.fail(chunk.get("error", "").strip())
+            for line in str(chunk.get("stream", "")).splitlines():
+                progress.line(line)
     except docker.errors.APIError as exc:
         progress.fail(exc.explanation or str(exc))
-    if progress.error is not None:
-        raise _build_error(plan, progress)
-    return python
 
 
 def _build_error(plan: ImagePlan, progress: _Progress) -> UserError:
@@ -271,6 +350,7 @@ def _remove_superseded(client: docker.DockerClient, plan: ImagePlan, keep: str) 
             client.images.remove(image.id, noprune=False)
         except docker.errors.APIError as exc:
             log.debug("kept old image %s: %s", image.id, exc)
+    remove_unused_deps(client)
 
 
 class _Progress:
@@ -283,6 +363,7 @@ class _Progress:
         self.error: str | None = None
         self._live: Live | None = None
         self._last = ""
+        self.offset = 0  # added to the step numbers of a build that follows the install
 
     def __enter__(self) -> _Progress:
         if self.console.is_terminal:
@@ -298,7 +379,11 @@ class _Progress:
         line = _ANSI.sub("", line).rstrip()
         if not line.strip():
             return
-        if re.match(r"^Step \d+/\d+ : ", line):
+        numbered = re.match(r"^Step (\d+)/(\d+) : ", line)
+        if numbered:
+            if self.offset:  # the build's FROM is the step after the install's last
+                number, total = (int(n) + self.offset for n in numbered.groups())
+                line = f"Step {number}/{total} : {line[numbered.end() :]}"
             self.step = line
             self.tail.clear()
             if self._live is None:

@@ -35,7 +35,10 @@ IMAGE_DIR = "/tmp/debugkit-pip"  # where that folder is copied in the image
 
 @dataclass(frozen=True)
 class PipSettings:
-    """What a pip run in the image needs: a pip.conf body, files to copy, proxy build args."""
+    """What a pip run in the image needs: a pip.conf body, files to mount, proxy variables.
+
+    All of it is mounted read-only into the install container, never copied into a layer
+    (runtime/install.py): an index URL or a proxy URL may hold a password."""
 
     options: dict[str, str] = field(default_factory=dict)  # pip.conf [global] keys
     ca_bundle: Path | None = None
@@ -54,6 +57,7 @@ class PipSettings:
     def env(self) -> dict[str, str]:
         """Variables for the pip steps only (never left in the image's config)."""
         env = {
+            **self.proxies,
             "PIP_CONFIG_FILE": f"{IMAGE_DIR}/pip.conf",
             "PIP_BREAK_SYSTEM_PACKAGES": "1",  # Debian's python3 is "externally managed"
             "PIP_ROOT_USER_ACTION": "ignore",
@@ -65,7 +69,7 @@ class PipSettings:
 
     def install_script(self) -> str:
         """``sh pip-install.sh ARGS``: pip install with these settings, for one RUN step."""
-        exports = "".join(f"export {k}='{v}'\n" for k, v in sorted(self.env().items()))
+        exports = "".join(f"export {k}={shell_quote(v)}\n" for k, v in sorted(self.env().items()))
         return f'set -e\n{exports}exec python3 -m pip install --no-input "$@"\n'
 
     def write(self, context: Path) -> str:
@@ -158,6 +162,11 @@ def _reachable_from_container(key: str, url: str) -> bool:
         return True
     log.debug("pip %s %s is a local path on this machine; not passed to image builds", key, url)
     return False
+
+
+def shell_quote(value: str) -> str:
+    """One single-quoted word for sh, whatever the value holds."""
+    return "'" + value.replace("'", "'\\''") + "'"
 
 
 def _existing_file(value: str | None) -> Path | None:

@@ -22,6 +22,7 @@ import yaml
 from debugkit.config import load_config
 from debugkit.ports import free_port
 from debugkit.runtime.image import LABEL_PROJECT
+from debugkit.runtime.install import remove_unused_deps
 
 PROJECTS = Path(__file__).parent / "projects"
 BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
@@ -58,6 +59,7 @@ def built_projects(docker_client: docker.DockerClient) -> Iterator[list[str]]:
         for image in docker_client.images.list(filters={"label": f"{LABEL_PROJECT}={key}"}):
             with contextlib.suppress(docker.errors.APIError):
                 docker_client.images.remove(image.id, force=True)
+    remove_unused_deps(docker_client)  # the pip install images those were built on
 
 
 @pytest.fixture

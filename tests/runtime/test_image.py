@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from debugkit.runtime import pipconfig
-from debugkit.runtime.image import dockerfile, plan_image
+from debugkit.runtime.image import install_steps, plan_image
 from tests.helpers import CONDA, project_config
 
 
@@ -18,7 +18,8 @@ def test_default_base_image_follows_the_conda_python(tmp_path: Path) -> None:
 
 def test_existing_image_gets_only_the_server(tmp_path: Path) -> None:
     config = project_config(tmp_path, CONDA, image="azureml/their-image:7")
-    text = dockerfile(plan_image(config, pip=pipconfig.PipSettings()))
-    assert text.startswith("FROM azureml/their-image:7\n")
+    plan = plan_image(config, pip=pipconfig.PipSettings())
+    assert plan.base == "azureml/their-image:7"
+    text = "\n".join(install_steps(plan))
     assert "--target /opt/debugkit/lib" in text
     assert "requirements.txt" not in text  # the user's environment is left as the image has it
