@@ -61,6 +61,7 @@ from debugkit.runtime.image import (
 )
 from debugkit.runtime.install import remove_unused_deps
 from debugkit.runtime.resources import scheduling_problems
+from debugkit.server.azmlinfsrv import PASS_THROUGH as AZMLINFSRV_PASS_THROUGH
 from debugkit.session import Session
 
 log = logging.getLogger(__name__)
@@ -379,6 +380,9 @@ def _environment(config: ProjectConfig) -> dict[str, str]:
         "AZUREML_SOURCE_DIRECTORY": APP_ROOT,
         # the uid has no home in the image: libraries that cache under ~ still work
         "HOME": "/tmp",
+        # azmlinfsrv settings set where 'up' runs reach the container as they reach a local
+        # process (the process runtime inherits the environment): same project, same answers
+        **{name: os.environ[name] for name in AZMLINFSRV_PASS_THROUGH if name in os.environ},
     }
 
 

@@ -42,6 +42,20 @@ SERVER_VERSION_ENABLED = "SERVER_VERSION_LOG_RESPONSE_ENABLED"
 APP_INSIGHTS_ENABLED = "AML_APP_INSIGHTS_ENABLED"
 APP_INSIGHTS_KEY = "AML_APP_INSIGHTS_KEY"
 DEFAULT_HEALTH_PORT = 5000
+# what the runtimes pass from the environment 'up' runs in to the server's (not the ports,
+# the timeout or the model folder, which the deployment configuration decides, nor host
+# paths such as AZUREML_CONFIG_FILE)
+PASS_THROUGH = (
+    WORKER_COUNT,
+    CORS_ORIGINS,
+    SERVER_VERSION,
+    SERVER_VERSION_ENABLED,
+    APP_INSIGHTS_ENABLED,
+    APP_INSIGHTS_KEY,
+    "SERVICE_PATH_PREFIX",
+    "SERVICE_NAME",
+    "SERVICE_VERSION",
+)
 # config.json keys azmlinfsrv reads (the aliased fields of its settings class) that matter here
 CONFIG_FILE_KEYS = (SCORING_TIMEOUT_MS, "SERVICE_PATH_PREFIX", "SERVICE_NAME", "SERVICE_VERSION")
 
