@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from debugkit.check.context import CheckContext
 from debugkit.check.result import CheckResult, failed, passed, warned
+from debugkit.consolelines import shown
 from debugkit.lint.engine import lint_file
 from debugkit.lint.model import Severity
 
@@ -21,11 +22,7 @@ def check(ctx: CheckContext) -> CheckResult:
     entry = ctx.config.entry_path
     ctx.progress(f"linting {entry.name}")
     result = lint_file(entry)
-    rel = (
-        entry.relative_to(ctx.config.project_dir)
-        if entry.is_relative_to(ctx.config.project_dir)
-        else entry
-    )
+    rel = shown(entry)  # as editors' problem matchers resolve it
     if result.syntax_error is not None:
         err = result.syntax_error
         return failed(NAME, TITLE, f"{rel}:{err.line}: {err.message}", "fix the syntax error")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from debugkit import launcher
@@ -18,7 +18,7 @@ from debugkit.check import build, cloud, latency, leak, lint, models, samples, s
 from debugkit.check.context import CheckContext
 from debugkit.check.progress import Progress
 from debugkit.check.result import CheckReport, CheckResult, skipped
-from debugkit.check.server import check_config, started
+from debugkit.check.server import check_config, start_server
 from debugkit.config import load_config
 from debugkit.errors import UnavailableError, UserError
 from debugkit.runtime import get_runtime
@@ -66,7 +66,7 @@ def run(
                 raise
             except UserError as exc:
                 result = not_made(name, str(exc))
-            result = _timed(result, time.monotonic() - t0)
+            result = replace(result, seconds=time.monotonic() - t0)
             ctx.results[name] = result
             return result
 
@@ -95,8 +95,7 @@ def _with_server(
 ) -> None:
     ctx.progress("starting the server in production mode")
     try:
-        server_cm = started(ctx.runtime, ctx.config)
-        ctx.server = server_cm.__enter__()
+        ctx.server = start_server(ctx.runtime, ctx.config)
     except UnavailableError:
         raise
     except UserError as exc:  # e.g. more memory than this machine has: not a deployment failure
@@ -111,19 +110,13 @@ def _with_server(
         waited = time.monotonic() - t0
         # models first: a model that is not found fails models, not start as well
         model_result = record("models", lambda: models.check(ctx))
-        start_result = _timed(
-            record("start", lambda: start.check(ctx, options.startup_timeout_s)), waited
+        start_result = replace(
+            record("start", lambda: start.check(ctx, options.startup_timeout_s)), seconds=waited
         )
         emit(start_result)
         emit(model_result)
-        for name, module in (("samples", samples), ("latency", latency), ("leak", leak)):
-            emit(record(name, lambda m=module: m.check(ctx)))  # type: ignore[misc]
+        for module in (samples, latency, leak):
+            emit(record(module.NAME, lambda m=module: m.check(ctx)))  # type: ignore[misc]
     finally:
         ctx.progress("stopping the server")
-        server_cm.__exit__(None, None, None)
-
-
-def _timed(result: CheckResult, seconds: float) -> CheckResult:
-    from dataclasses import replace
-
-    return replace(result, seconds=seconds)
+        ctx.server.stop()

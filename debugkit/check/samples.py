@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from debugkit.applayout import host_path
 from debugkit.check.context import CheckContext
 from debugkit.check.result import CheckResult, failed, passed, skipped, warned
 from debugkit.client import Response
+from debugkit.consolelines import problem_line, read_problems, shown
 from debugkit.errors import UnavailableError
 from debugkit.server.profiles import PROFILES
 
@@ -99,12 +101,14 @@ def check(ctx: CheckContext) -> CheckResult:
         )
     timeout_status = PROFILES[ctx.config.deployment.target].timeout_status
     failures: list[str] = []
+    failing: list[Sample] = []
     timeouts: list[str] = []
     answered: list[Sample] = []  # expecting 2xx and answered 2xx or timed out: what latency times
     for index, sample in enumerate(samples, 1):
         ctx.progress(f"sending {sample.label} ({index}/{len(samples)})")
         answer, seconds = send(ctx, sample)
         if answer is None:
+            failing.append(sample)
             failures.append(f"{sample.label}: no answer (the server died?) after {seconds:.1f} s")
             break
         if sample.accepts(answer.status):
@@ -117,22 +121,20 @@ def check(ctx: CheckContext) -> CheckResult:
                 f"{sample.label}: {answer.status} after {seconds:.1f} s (timed out; see latency)"
             )
             continue
+        failing.append(sample)
         failures.append(
             f"{sample.label}: {answer.status} (expected {sample.wanted}) {answer.text.strip()[:200]}"
         )
     ctx.state["samples"] = answered
     count = f"{len(samples)} sample{'s' if len(samples) != 1 else ''}"
     if failures:
-        first = failures[0].split(":", 1)[0]
-        problem_lines = [line for line in ctx.server.log_text().splitlines() if ": error: " in line]  # type: ignore[union-attr]
         return failed(
             NAME,
             TITLE,
             f"{len(failures)} of {count} failed",
-            f"run 'debugkit up {ctx.config.project_dir}' and 'debugkit score "
-            f"{ctx.config.project_dir} --file {first}' to see the error in debug mode",
+            _reproduce(ctx, failing[0]),
             *failures,
-            *problem_lines[-3:],
+            *_problem_lines(ctx)[-3:],
             *timeouts,
         )
     if timeouts:
@@ -141,3 +143,24 @@ def check(ctx: CheckContext) -> CheckResult:
         )
     names = ", ".join(s.label for s in samples)
     return passed(NAME, TITLE, f"{count} answered as expected ({names})")
+
+
+def _reproduce(ctx: CheckContext, sample: Sample) -> str:
+    """How to see the failing request's error with its details (debug mode)."""
+    project = shown(ctx.config.project_dir)
+    if sample.label.startswith(f"{SAMPLES_DIR}/"):
+        body = f"--file {shown(ctx.config.project_dir / sample.label)}"
+    else:
+        body = f"--data '{sample.body.decode(errors='replace')}'"
+    return f"see the error in debug mode: 'debugkit up {project}', then 'debugkit score {project} {body}'"
+
+
+def _problem_lines(ctx: CheckContext) -> list[str]:
+    """The server's ``FILE:LINE: error:`` lines for failed requests, naming the user's files."""
+    assert ctx.server is not None
+    source_dir = ctx.config.source_dir
+    return [
+        problem_line(shown(host_path(p.file, source_dir)), p.line, p.message, p.column)
+        for p in read_problems(ctx.server.log_text())
+        if p.severity == "error"
+    ]

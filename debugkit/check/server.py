@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -154,12 +153,16 @@ class CheckedServer:
             return None
 
 
-@contextlib.contextmanager
-def started(runtime: Runtime, config: ProjectConfig) -> Iterator[CheckedServer]:
-    """Start the server (without waiting for init()); always stop and remove it afterwards."""
+def start_server(runtime: Runtime, config: ProjectConfig) -> CheckedServer:
+    """Start the server without waiting for init(); the caller stops it.
+
+    If ``debugkit check`` is killed (a CI job cancelled with SIGKILL), nobody runs that
+    stop: for a container, the reaper ``up`` uses removes it once this process is gone
+    (the process runtime's server dies with its parent by itself).
+    """
     session = runtime.start(config, CHECK_OPTIONS)
-    server = CheckedServer(runtime, session, config)
-    try:
-        yield server
-    finally:
-        server.stop()
+    if session.container_id:
+        from debugkit.runtime import reaper
+
+        reaper.spawn(os.getpid(), config.project_key)
+    return CheckedServer(runtime, session, config)

@@ -112,7 +112,3 @@ def _memory_remedy(memory_gb: float) -> str:
         f"raise deployment.memory_gb above {memory_gb:g} (memoryInGB, or a larger instance_type) "
         "or load less in init()"
     )
-
-
-def not_started(why: str) -> CheckResult:
-    return skipped(NAME, TITLE, why)
