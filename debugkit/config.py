@@ -101,16 +101,6 @@ class ProjectConfig:
         return replace(self, deployment=replace(self.deployment, **changes))
 
 
-OVERRIDABLE = (
-    "port",
-    "debug_port",
-    "base_image",
-    "image",
-    "target",
-    "keep_init",
-)  # `debugkit up` flags
-
-
 def apply_overrides(config: ProjectConfig, overrides: Mapping[str, Any]) -> ProjectConfig:
     """The configuration with ``debugkit up``'s command-line choices on top (they win)."""
     deployment = {

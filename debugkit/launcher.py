@@ -73,7 +73,6 @@ def start(
     options: UpOptions,
     timeout: float = 600,
     echo: Callable[[str], None] | None = None,
-    overrides: dict[str, Any] | None = None,
     reaper_pid: int | None = None,
 ) -> Started:
     """Start the server, record the session, and wait until init() has run."""
@@ -100,7 +99,7 @@ def start(
         reaper_pid = reaper.spawn(os.getpid(), config.project_key)
     runtime = get_runtime(runtime_name)
     session = runtime.start(config, options)
-    session.overrides = dict(overrides or {})
+    session.request = options.to_record()
     if options.foreground:
         session.owner_pid, session.reaper_pid = os.getpid(), reaper_pid
     sessions.save(session)
@@ -116,11 +115,7 @@ def start(
 
 def restart(session: Session, config: ProjectConfig) -> Session:
     """Stop the server and start it again with the same options (new limits, new image)."""
-    options = UpOptions(
-        debug=session.debug_port is not None,
-        production=session.production,
-        foreground=session.watcher_pid is None,
-    )
+    options = UpOptions.from_record(session.request)  # as `up` asked, --wait-for-debugger too
     watcher_pid = session.watcher_pid
     _keep_recorded_requests(session)
     get_runtime(session.runtime).stop(session)
@@ -129,7 +124,6 @@ def restart(session: Session, config: ProjectConfig) -> Session:
         config,
         session.runtime,
         options,
-        overrides=session.overrides,
         reaper_pid=session.reaper_pid,
     )
     started.session.watcher_pid = watcher_pid

@@ -35,16 +35,18 @@ class Session:
     log_file: str | None = None  # server log (process runtime) or watcher log
     work_dir: str | None = None  # temp folder removed on down
     started_at: float = field(default_factory=time.time)
-    overrides: dict[str, Any] = field(default_factory=dict)  # `up` flags, kept across restarts
+    request: dict[str, Any] = field(default_factory=dict)  # `up`'s UpOptions.to_record()
     owner_pid: int | None = None  # the foreground `up` whose end ends the session
     reaper_pid: int | None = None  # removes the container if the owner is killed (runtime/reaper)
     stopped_by: str | None = None  # set by `debugkit down` before it stops: the owner says so
 
     def config_loader(self) -> Callable[[str | Path], ProjectConfig]:
         """Reads the project's configuration as this session sees it (with its `up` flags)."""
-        from debugkit.config import apply_overrides, load_config
+        from debugkit.config import load_config
+        from debugkit.runtime.base import UpOptions
 
-        return lambda project_dir: apply_overrides(load_config(project_dir), self.overrides)
+        options = UpOptions.from_record(self.request)
+        return lambda project_dir: options.configure(load_config(project_dir))
 
     @property
     def url(self) -> str:

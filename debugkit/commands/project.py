@@ -14,7 +14,7 @@ import click
 
 from debugkit import launcher, lifecycle
 from debugkit.client import ServerClient
-from debugkit.config import ProjectConfig, apply_overrides, load_config
+from debugkit.config import ProjectConfig, load_config
 from debugkit.consolelines import error_line, not_reloaded_line, on_host, watching_line
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.runtime import UpOptions, get_runtime
@@ -126,7 +126,14 @@ def up(
         }.items()
         if value is not None
     }
-    config = apply_overrides(load_config(project_dir), overrides)
+    options = UpOptions(
+        debug=not no_debug and not production,
+        wait_for_debugger=wait_for_debugger and not production,
+        production=production,
+        foreground=not detach,
+        overrides=tuple(overrides.items()),
+    )
+    config = options.configure(load_config(project_dir))
     runtime_name = launcher.choose_runtime(runtime)
     if runtime is None and runtime_name == "process":
         _echo(
@@ -134,18 +141,12 @@ def up(
         )
     if production and (wait_for_debugger or debug_port):
         _echo("debugkit: --production never starts debugpy; ignoring the debugger flags")
-    options = UpOptions(
-        debug=not no_debug and not production,
-        wait_for_debugger=wait_for_debugger and not production,
-        production=production,
-        foreground=not detach,
-    )
     for warning in config.warnings:
         _echo(f"debugkit: warning: {warning}")
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
     with lifecycle.stop_signals_interrupt():  # SIGTERM, SIGHUP: as Ctrl-C
         try:
-            started = launcher.start(config, runtime_name, options, echo=_echo, overrides=overrides)
+            started = launcher.start(config, runtime_name, options, echo=_echo)
         except KeyboardInterrupt as exc:
             _echo(f"debugkit: {_stopped_by(exc)} before the server was ready; stopped it")
             sys.exit(getattr(exc, "exit_code", 130))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from debugkit.client import ServerClient
-from debugkit.config import ProjectConfig
+from debugkit.config import ProjectConfig, apply_overrides
 from debugkit.errors import CheckFailed, UnavailableError
 from debugkit.session import Session
 
@@ -18,12 +18,33 @@ READY_STATES = ("ready", "init_failed")
 
 @dataclass(frozen=True)
 class UpOptions:
-    """The ``debugkit up`` flags that shape how the server is started."""
+    """What ``debugkit up`` asked for: made once from its flags, stored once in the session
+    record (:meth:`to_record`), and the same object again for every restart (:meth:`from_record`),
+    so that a restart starts the server as ``up`` did."""
 
     debug: bool = True  # start debugpy
     wait_for_debugger: bool = False
     production: bool = False  # no error details, no /debugkit routes, no debugpy
     foreground: bool = True  # stop the server when debugkit exits (Ctrl-C, crash)
+    # flags that win over the project's configuration (--port, --image, ...), as (key, value)
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:  # one order, so that equal requests compare equal
+        object.__setattr__(self, "overrides", tuple(sorted(dict(self.overrides).items())))
+
+    def configure(self, config: ProjectConfig) -> ProjectConfig:
+        """``config`` as this ``up`` sees it: its flags on top."""
+        return apply_overrides(config, dict(self.overrides))
+
+    def to_record(self) -> dict[str, Any]:
+        return {**asdict(self), "overrides": dict(self.overrides)}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> UpOptions:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in record.items() if k in known}
+        values["overrides"] = tuple(dict(values.get("overrides") or {}).items())
+        return cls(**values)
 
 
 @dataclass(frozen=True)

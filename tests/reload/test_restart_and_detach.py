@@ -15,6 +15,7 @@ from debugkit import launcher
 from debugkit import session as sessions
 from debugkit.client import ServerClient
 from debugkit.config import load_config
+from debugkit.errors import UserError
 from debugkit.runtime import UpOptions
 from debugkit.session import Session
 from debugkit.watch.loop import Watcher
@@ -209,3 +210,59 @@ def test_detached_watcher_reloads_and_exits_with_the_session(
             watcher.wait()
         server.stop()
         sessions.remove(config.project_key)
+
+
+def test_a_restart_starts_the_server_as_up_asked_wait_for_debugger_included(
+    tmp_path: Path,
+) -> None:
+    """`up --wait-for-debugger --port P`: the restart a deployment change causes holds init()
+    for a debugger again and keeps the port (both come from the one stored UpOptions)."""
+    from tests.dap.dapclient import DapClient
+
+    root = make_project(tmp_path / "proj")
+    (root / "debugkit.yaml").write_text(
+        f"deployment:\n  port: {free_port()}\n  debug_port: {free_port()}\n"
+    )
+    port = free_port()
+    options = UpOptions(wait_for_debugger=True, overrides=(("port", port),))
+    config = options.configure(load_config(root))
+
+    daps: list[DapClient] = []
+
+    def attach_when_waiting() -> None:
+        """A debugger attaches once init() is held for one (as VS Code's F5 would)."""
+        client = ServerClient(f"http://127.0.0.1:{port}", timeout=5)
+
+        def waiting() -> bool:
+            try:
+                return bool((client.status().get("debugger") or {}).get("waiting"))
+            except UserError:  # not listening yet
+                return False
+
+        wait_for("init() held for a debugger", waiting)
+        daps.append(DapClient.connect("127.0.0.1", config.deployment.debug_port))
+        daps[-1].attach()
+
+    # start and restart run on this thread: a foreground server ends with the thread that
+    # started it (PR_SET_PDEATHSIG), as it ends with `up`
+    try:
+        attaching = threading.Thread(target=attach_when_waiting)
+        attaching.start()
+        session = launcher.start(config, "process", options, timeout=60).session
+        attaching.join(30)
+        assert UpOptions.from_record(sessions.load(session.project_key).request) == options
+
+        attaching = threading.Thread(target=attach_when_waiting)
+        attaching.start()
+        new = launcher.restart(session, config)
+        attaching.join(30)
+        assert len(daps) == 2  # the restarted server waited for a debugger too
+        assert new.port == port
+        assert "--wait-for-debugger" in _cmdline(new.server_pid)
+        assert ServerClient(new.url).status()["state"] == "ready"
+    finally:
+        for dap in daps:
+            dap.close()
+        current = sessions.load(config.project_key)
+        if current is not None:
+            launcher.stop(current)
