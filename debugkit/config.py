@@ -201,8 +201,9 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
 
 
 def find_v2_deployment(root: Path) -> Path | None:
-    """The Azure ML v2 online deployment YAML in ``root`` (a mapping with ``code_configuration``)."""
-    """The first *.yml/*.yaml with ``code_configuration``; others are not parsed at all."""
+    """The Azure ML v2 online deployment YAML in ``root`` (a mapping with ``code_configuration``).
+
+    Files that are large or do not mention ``code_configuration`` are not parsed at all."""
     for file in sorted([*root.glob("*.yml"), *root.glob("*.yaml")]):
         try:
             if file.stat().st_size > _V2_MAX_BYTES:
