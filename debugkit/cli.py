@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
 from debugkit import __version__
+from debugkit.commands import check, doctor, lint, project, replay, replicas, serve, vscode
 from debugkit.errors import EXIT_FAILED, UserError
 
-COMMAND_MODULES = (
-    "project",
-    "replay",
-    "serve",
-    "lint",
-    "vscode",
-    "doctor",
-    "replicas",
-    "check",
-)
+# every command module, each exposing COMMANDS (a new module is added here, by name)
+COMMAND_MODULES = (project, replay, serve, lint, vscode, doctor, replicas, check)
 
 
 class DebugkitGroup(click.Group):
@@ -63,7 +55,6 @@ def main(ctx: click.Context, verbose: bool) -> None:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
 
 
-for _name in COMMAND_MODULES:
-    _module = importlib.import_module(f"debugkit.commands.{_name}")
+for _module in COMMAND_MODULES:
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -23,7 +23,6 @@ class ProjectModels:
 
     names: dict[str, tuple[int, ...]] = field(default_factory=dict)  # name -> versions
     error: str | None = None
-    config_file: Path | None = None
 
 
 @dataclass

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from debugkit import applayout
-from debugkit.config import CONFIG_FILE, ProjectConfig, load_config
+from debugkit.config import CONFIG_FILE, ProjectConfig, find_v2_deployment, load_config
 from debugkit.errors import ConfigError
 from debugkit.lint.context import ProjectModels
 
@@ -15,18 +15,10 @@ CONFIG_CACHE_S = 2.0
 _configs: dict[Path, tuple[float, ProjectConfig | ConfigError]] = {}
 
 
-def _is_v2_deployment(file: Path) -> bool:
-    try:
-        head = file.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return "code_configuration" in head
-
-
 def _is_project_dir(folder: Path) -> bool:
     if (folder / CONFIG_FILE).is_file() or (folder / "inferenceconfig.json").is_file():
         return True
-    return any(_is_v2_deployment(f) for f in [*folder.glob("*.yml"), *folder.glob("*.yaml")])
+    return find_v2_deployment(folder) is not None  # as load_config finds it
 
 
 def find_project_dir(file: Path) -> Path:
@@ -75,7 +67,7 @@ def project_models(file: Path) -> ProjectModels:
     names: dict[str, tuple[int, ...]] = {}
     for model in config.models:
         names[model.name] = (*names.get(model.name, ()), model.version)
-    return ProjectModels(names=names, config_file=config.config_file)
+    return ProjectModels(names=names)
 
 
 def container_model_path(config: ProjectConfig, name: str, version: int | None) -> str | None:

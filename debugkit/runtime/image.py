@@ -14,7 +14,6 @@ that image then adds debugkit's source, which holds nothing secret.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -402,14 +401,6 @@ class _Progress:
         if self._last:
             text.append("\n  " + self._last[:160], style="dim")
         return Spinner("dots", text=text)
-
-
-def describe_inputs(config: ProjectConfig) -> str:
-    """For ``doctor`` and debug output: what the image of ``config`` is made from."""
-    plan = plan_image(config)
-    return json.dumps(
-        {"base": plan.base, "packages": list(plan.spec.pip_requirements), "derived": plan.derived}
-    )
 
 
 def stderr_console() -> Console:

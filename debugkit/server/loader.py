@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable, Optional
 
@@ -45,7 +45,6 @@ class Generation:
     init_ms: float
     init_ran: bool = True  # False: a reload kept the previous generation's init() state
     in_flight: int = 0
-    swagger_cache: dict[str, Any] = field(default_factory=dict)
 
     def call_run(self, kwargs: dict[str, Any], headers: dict[str, str]) -> Any:
         if self.wants_request_headers:

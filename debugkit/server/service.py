@@ -72,7 +72,6 @@ class ScoringService:
         self._next_number = 1
         self._reload_lock = threading.Lock()
         self._count_lock = threading.Lock()
-        self.ready_event = threading.Event()  # set once the first load finished (either way)
 
     # -- loading ---------------------------------------------------------------
 
@@ -91,17 +90,15 @@ class ScoringService:
                 self._record_failure(err, "init()" if err.phase == "init" else "loading the script")
                 self.state = INIT_FAILED
                 logger.error("debugkit: init() failed; serving 503 until a reload succeeds")
-            else:
-                self._record_baseline(generation)  # before READY: the files may change next
-                self._install(generation)
-                logger.info(
-                    "debugkit: ready (generation %d, startup %.0f ms, init() %.0f ms)",
-                    generation.number,
-                    (time.perf_counter() - started) * 1000,
-                    generation.init_ms,
-                )
-            finally:
-                self.ready_event.set()
+                return
+            self._record_baseline(generation)  # before READY: the files may change next
+            self._install(generation)
+            logger.info(
+                "debugkit: ready (generation %d, startup %.0f ms, init() %.0f ms)",
+                generation.number,
+                (time.perf_counter() - started) * 1000,
+                generation.init_ms,
+            )
 
     def _install(self, generation: Generation) -> None:
         self.current = generation

@@ -59,11 +59,7 @@ class Debouncer:
     def take(self) -> set[Path]:
         """The pending batch, if due (else an empty set)."""
         with self._cond:
-            due = self._due_in_locked()
-            if due is None or due > 0:
-                return set()
-            batch, self._paths = self._paths, set()
-            return batch
+            return self._take_locked()
 
     def wait(self, stop: threading.Event, poll: float = 0.25) -> set[Path]:
         """Block until a batch is due or ``stop`` is set (then returns an empty set).
@@ -72,12 +68,19 @@ class Debouncer:
         """
         with self._cond:
             while not stop.is_set():
-                due = self._due_in_locked()
-                if due is not None and due <= 0:
-                    batch, self._paths = self._paths, set()
+                batch = self._take_locked()
+                if batch:
                     return batch
+                due = self._due_in_locked()
                 self._cond.wait(poll if due is None else min(due, poll))
         return set()
+
+    def _take_locked(self) -> set[Path]:
+        due = self._due_in_locked()
+        if due is None or due > 0:
+            return set()
+        batch, self._paths = self._paths, set()
+        return batch
 
     def _due_in_locked(self) -> float | None:
         if not self._paths:

@@ -67,3 +67,13 @@ def test_wait_returns_empty_when_stopped() -> None:
     stop = threading.Event()
     stop.set()
     assert debouncer.wait(stop) == set()
+
+
+def test_wait_hands_out_the_batch_take_would() -> None:
+    """The watcher's loop calls wait(): it takes a due batch exactly as take() does."""
+    clock = FakeClock()
+    debouncer = Debouncer(quiet=0.1, max_wait=1.0, clock=clock)
+    debouncer.add([Path("score.py")])
+    clock.now += 0.2  # quiet long enough: due, so wait() must not block
+    assert debouncer.wait(threading.Event()) == {Path("score.py")}
+    assert debouncer.due_in() is None
