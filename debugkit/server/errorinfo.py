@@ -87,8 +87,11 @@ def describe_exception(exc: BaseException, source_dir: str) -> ErrorInfo:
         message = exc.msg or str(exc)
     else:
         # azureml's exceptions format str() over several lines around `.message`.
-        explicit = getattr(exc, "message", None)
-        message = explicit if isinstance(explicit, str) and explicit else str(exc)
+        try:
+            explicit = getattr(exc, "message", None)
+        except Exception:  # a property that raises
+            explicit = None
+        message = explicit if isinstance(explicit, str) and explicit else safe_str(exc)
     return ErrorInfo(
         type=type(exc).__name__,
         message=message,
@@ -97,6 +100,15 @@ def describe_exception(exc: BaseException, source_dir: str) -> ErrorInfo:
         line=line,
         column=column,
     )
+
+
+def safe_str(exc: BaseException) -> str:
+    """str(exc), or a stand-in when the exception's own __str__ raises: the user must still
+    hear about the original error."""
+    try:
+        return str(exc)
+    except BaseException as failure:  # any failure of user code: still reported
+        return f"<str() of this {type(exc).__name__} raised {type(failure).__name__}>"
 
 
 def describe_problem(type_name: str, message: str, file: str, source_dir: str) -> ErrorInfo:

@@ -8,6 +8,7 @@ import inspect
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from types import ModuleType
@@ -109,10 +110,19 @@ def import_entry_module(entry_script: str, source_dir: str) -> ModuleType:
             sys.modules[ENTRY_MODULE_NAME] = previous
         else:
             sys.modules.pop(ENTRY_MODULE_NAME, None)
-        if isinstance(exc, KeyboardInterrupt):
+        if _is_ctrl_c(exc):
             raise
         raise LoadError("import", describe_exception(exc, source_dir)) from exc
     return module
+
+
+def _is_ctrl_c(exc: BaseException) -> bool:
+    """A KeyboardInterrupt from the user pressing Ctrl-C, which stops the server. Signals
+    reach only the main thread: in any other (init() at start, a reload in a request
+    thread) it was raised by the user's code and is reported like any error."""
+    return (
+        isinstance(exc, KeyboardInterrupt) and threading.current_thread() is threading.main_thread()
+    )
 
 
 def analyse_run(
@@ -216,7 +226,7 @@ def _load(
         if init_ran:
             module.init()
     except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
+        if _is_ctrl_c(exc):
             raise
         raise LoadError("init", describe_exception(exc, source_dir)) from exc
     init_ms = (time.perf_counter() - started) * 1000

@@ -1,0 +1,73 @@
+"""User code that fails in the ways the usual ``except Exception`` misses: every
+BaseException from init() or run() becomes a reported error, the server keeps serving."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+GOOD = """
+def init():
+    pass
+
+def run(data):
+    return "good"
+"""
+
+INIT_RAISES = """
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text for you")
+
+def init():
+    raise {error}
+
+def run(data):
+    return "never"
+"""
+
+RUN_RAISES_UNPRINTABLE = """
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text for you")
+
+def init():
+    pass
+
+def run(data):
+    raise Unprintable()
+"""
+
+
+def _rewrite(path: Path, source: str) -> None:
+    path.write_text(textwrap.dedent(source))
+
+
+def test_keyboard_interrupt_in_init_on_reload_is_a_failed_reload(write_project, serve) -> None:
+    score = write_project(GOOD)
+    server = serve(score)
+    for error in ("KeyboardInterrupt()", "SystemExit(3)", "Unprintable()"):
+        _rewrite(score, INIT_RAISES.format(error=error))
+        result = server.reload()
+        assert result["ok"] is False, result
+        assert result["error"]["type"] == error.split("(")[0]
+        assert result["error"]["line"] == 7
+        assert server.process.poll() is None  # still running
+        assert server.score({}).text == '"good"'  # the last good generation serves
+
+
+def test_base_exceptions_in_init_at_start_are_reported(write_project, serve) -> None:
+    for error in ("KeyboardInterrupt()", "Unprintable()"):
+        server = serve(write_project(INIT_RAISES.format(error=error)))
+        status = server.wait_until(("init_failed",), timeout=30)
+        assert status["last_error"]["type"] == error.split("(")[0]
+        assert "no text for you" not in status["last_error"]["message"]
+        server.stop()
+
+
+def test_an_unprintable_exception_in_run_is_a_502_naming_it(write_project, serve) -> None:
+    server = serve(write_project(RUN_RAISES_UNPRINTABLE))
+    answer = server.score({})
+    assert answer.status == 502, answer.text
+    assert answer.json()["error"]["type"] == "Unprintable"
+    assert answer.json()["error"]["line"] == 10
