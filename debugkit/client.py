@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from debugkit.errors import UnavailableError
+from debugkit.server.guard import CLIENT_HEADER
 
 
 @dataclass
@@ -46,8 +47,10 @@ class ServerClient:
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> Response:
+        # the debug routes refuse state-changing requests a web page could send (server/guard.py)
+        headers = {CLIENT_HEADER: "1", **(headers or {})}
         req = urllib.request.Request(
-            self.base_url + path, data=body, method=method, headers=headers or {}
+            self.base_url + path, data=body, method=method, headers=headers
         )
         try:
             with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,8 @@ import yaml
 from debugkit.errors import ConfigError
 from debugkit.instance_types import lookup as lookup_instance_type
 from debugkit.server.profiles import AKS, MANAGED, PROFILE_NAMES, PROFILES
+from debugkit.yamlfile import YamlTooLarge, shown
+from debugkit.yamlfile import safe_load as safe_load_yaml
 
 CONFIG_FILE = "debugkit.yaml"
 # 3.12+: debugpy traces with sys.monitoring there, so an attached debugger costs ~2 %
@@ -40,6 +43,16 @@ ENVIRONMENT_CANDIDATES = (
 )
 MODEL_DIR_CANDIDATES = ("model", "models")
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Ranges outside which a setting is a typo or breaks the runtime (1e-6 GB rounds to 0 MB,
+# which the engine reads as "unlimited"; an infinite timeout cannot be armed): (low, high).
+SETTING_RANGES = {
+    "request_timeout_s": (0.01, 86_400.0),
+    "max_request_wait_s": (0.0, 86_400.0),
+    "memory_gb": (0.01, 4096.0),  # the engine's minimum is 6 MB
+    "cpu_cores": (0.01, 1024.0),  # the engine's minimum is 0.01 CPU
+}
+# a v2 deployment YAML is a few hundred bytes; larger *.yml files (conda files) are not one
+_V2_MAX_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -188,11 +201,18 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
 
 
 def find_v2_deployment(root: Path) -> Path | None:
-    """The Azure ML v2 online deployment YAML in ``root`` (a mapping with ``code_configuration``)."""
+    """The Azure ML v2 online deployment YAML in ``root`` (a mapping with ``code_configuration``).
+
+    Files that are large or do not mention ``code_configuration`` are not parsed at all."""
     for file in sorted([*root.glob("*.yml"), *root.glob("*.yaml")]):
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            if file.stat().st_size > _V2_MAX_BYTES:
+                continue
+            text = file.read_text(encoding="utf-8")
+            if "code_configuration" not in text:
+                continue
+            data = safe_load_yaml(text)
+        except (OSError, yaml.YAMLError, UnicodeDecodeError, YamlTooLarge):
             continue
         if isinstance(data, Mapping) and "code_configuration" in data:
             return file
@@ -224,7 +244,7 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
     models: tuple[ModelSpec, ...]
     if isinstance(model, Mapping) and model.get("path"):
         path = _existing(file, "model.path", root, model["path"])
-        name = str(model.get("name") or path.stem)
+        name = _model_name(file, "model.name", model.get("name") or path.stem)
         models = (ModelSpec(name, _version(file, "model.version", model.get("version", 1)), path),)
     else:
         models = _default_models(root)
@@ -239,7 +259,14 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
     request = data.get("request_settings") or {}
     if isinstance(request, Mapping):
         if "request_timeout_ms" in request:
-            ms = _number(file, "request_settings.request_timeout_ms", request["request_timeout_ms"])
+            key = "request_settings.request_timeout_ms"
+            ms = _in_range(
+                file,
+                key,
+                "request_timeout_s",
+                _number(file, key, request["request_timeout_ms"]),
+                1000,
+            )
             settings["request_timeout_s"] = ms / 1000
         if "max_concurrent_requests_per_instance" in request:
             settings["max_concurrent_requests"] = _int(
@@ -304,13 +331,13 @@ def _from_v1(root: Path) -> ProjectConfig:
         resources = deploy.get("containerResourceRequirements") or {}
         if isinstance(resources, Mapping):
             if "cpu" in resources:
-                settings["cpu_cores"] = _number(
-                    deploy_file, "containerResourceRequirements.cpu", resources["cpu"]
-                )
+                key = "containerResourceRequirements.cpu"
+                number = _number(deploy_file, key, resources["cpu"])
+                settings["cpu_cores"] = _in_range(deploy_file, key, "cpu_cores", number)
             if "memoryInGB" in resources:
-                settings["memory_gb"] = _number(
-                    deploy_file, "containerResourceRequirements.memoryInGB", resources["memoryInGB"]
-                )
+                key = "containerResourceRequirements.memoryInGB"
+                number = _number(deploy_file, key, resources["memoryInGB"])
+                settings["memory_gb"] = _in_range(deploy_file, key, "memory_gb", number)
             if "gpu" in resources:
                 settings["gpu"] = bool(resources["gpu"])
         if "port" in deploy:
@@ -319,6 +346,7 @@ def _from_v1(root: Path) -> ProjectConfig:
         # replica_max_concurrent_requests and max_request_wait_time, as azureml-core writes them
         if deploy.get("scoringTimeoutMs") is not None:
             ms = _number(deploy_file, "scoringTimeoutMs", deploy["scoringTimeoutMs"])
+            _in_range(deploy_file, "scoringTimeoutMs", "request_timeout_s", ms, 1000)
             settings["request_timeout_s"] = ms / 1000
         if deploy.get("maxConcurrentRequestsPerContainer") is not None:
             settings["max_concurrent_requests"] = _int(
@@ -328,6 +356,7 @@ def _from_v1(root: Path) -> ProjectConfig:
             )
         if deploy.get("maxQueueWaitMs") is not None:
             ms = _number(deploy_file, "maxQueueWaitMs", deploy["maxQueueWaitMs"])
+            _in_range(deploy_file, "maxQueueWaitMs", "max_request_wait_s", ms, 1000)
             settings["max_request_wait_s"] = ms / 1000
     return _finish(
         root,
@@ -391,11 +420,7 @@ def _models_from_list(file: Path, root: Path, raw: Any) -> tuple[ModelSpec, ...]
         if "path" not in item:
             raise ConfigError(file, f"{key}.path", "is required: the model file or folder")
         path = _existing(file, f"{key}.path", root, item["path"])
-        name = _str(file, f"{key}.name", item.get("name", path.stem))
-        if not _MODEL_NAME.match(name):
-            raise ConfigError(
-                file, f"{key}.name", f"'{name}' is not a valid model name (letters, digits, . _ -)"
-            )
+        name = _model_name(file, f"{key}.name", item.get("name", path.stem))
         models.append(
             ModelSpec(name, _version(file, f"{key}.version", item.get("version", 1)), path)
         )
@@ -420,7 +445,7 @@ def _deployment(file: Path, raw: Mapping[str, Any]) -> DeploymentSettings:
             values[key] = _str(file, dotted, value)
         elif key == "gpu":
             if not isinstance(value, bool):
-                raise ConfigError(file, dotted, f"expected true or false, got {value!r}")
+                raise ConfigError(file, dotted, f"expected true or false, got {shown(value)}")
             values[key] = value
         elif key == "max_concurrent_requests":
             values[key] = _int(file, dotted, value)
@@ -430,14 +455,17 @@ def _deployment(file: Path, raw: Mapping[str, Any]) -> DeploymentSettings:
                     file,
                     dotted,
                     f"expected one of {', '.join(PROFILE_NAMES)} (whose front end to answer like), "
-                    f"got {value!r}",
+                    f"got {shown(value)}",
                 )
             values[key] = value
         else:
             number = _number(file, dotted, value)
-            if number <= 0:
-                raise ConfigError(file, dotted, f"expected a positive number, got {value!r}")
-            values[key] = number
+            if key in SETTING_RANGES:
+                values[key] = _in_range(file, dotted, key, number)
+            elif not 0 < number < math.inf:
+                raise ConfigError(file, dotted, f"expected a positive number, got {shown(value)}")
+            else:
+                values[key] = number
     if "request_timeout_s" not in values and "target" in values:
         values["request_timeout_s"] = PROFILES[values["target"]].default_request_timeout_s
     return DeploymentSettings(**values)
@@ -466,9 +494,11 @@ def _finish(root: Path, file: Path | None, **fields: Any) -> ProjectConfig:
 
 def _read_yaml(file: Path) -> Mapping[str, Any]:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = safe_load_yaml(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(file, None, f"cannot be read ({exc.strerror})") from None
+    except YamlTooLarge as exc:
+        raise ConfigError(file, None, str(exc)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
@@ -503,25 +533,37 @@ def _reject_unknown(file: Path, key: str | None, data: Mapping[str, Any], known:
 
 def _bool(file: Path, key: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(file, key, f"expected true or false, got {value!r}")
+        raise ConfigError(file, key, f"expected true or false, got {shown(value)}")
     return value
 
 
 def _str(file: Path, key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(file, key, f"expected a non-empty string, got {value!r}")
+        raise ConfigError(file, key, f"expected a non-empty string, got {shown(value)}")
     return value.strip()
 
 
 def _number(file: Path, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(file, key, f"expected a number, got {value!r}")
-    return float(value)
+        raise ConfigError(file, key, f"expected a number, got {shown(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # an int of 400 digits
+        raise ConfigError(file, key, f"expected a number, got {shown(value)}") from None
+
+
+def _in_range(file: Path, key: str, setting: str, value: float, scale: float = 1.0) -> float:
+    """``value`` (in the file's unit: ``scale`` of SETTING_RANGES' unit, e.g. 1000 for ms)
+    if within the setting's range; NaN and infinities are not."""
+    low, high = (bound * scale for bound in SETTING_RANGES[setting])
+    if not low <= value <= high:  # False for NaN too
+        raise ConfigError(file, key, f"expected {low:g} to {high:g}, got {shown(value)}")
+    return value
 
 
 def _int(file: Path, key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(file, key, f"expected a whole number >= 0, got {value!r}")
+        raise ConfigError(file, key, f"expected a whole number >= 0, got {shown(value)}")
     return value
 
 
@@ -529,14 +571,26 @@ def _version(file: Path, key: str, value: Any) -> int:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(file, key, f"expected a model version number >= 1, got {value!r}")
+        raise ConfigError(file, key, f"expected a model version number >= 1, got {shown(value)}")
     return value
 
 
 def _port(file: Path, key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise ConfigError(file, key, f"expected a port number 1-65535, got {value!r}")
+        raise ConfigError(file, key, f"expected a port number 1-65535, got {shown(value)}")
     return value
+
+
+def _model_name(file: Path, key: str, value: Any) -> str:
+    """A model name becomes a folder (azureml-models/<name>): never a path."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # name: 123
+    name = _str(file, key, value)
+    if not _MODEL_NAME.match(name):
+        raise ConfigError(
+            file, key, f"{shown(name)} is not a valid model name (letters, digits, . _ -)"
+        )
+    return name
 
 
 def _folder(file: Path, key: str, root: Path, value: Any) -> Path:

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from debugkit.errors import ConfigError
+from debugkit.yamlfile import YamlTooLarge, shown
+from debugkit.yamlfile import safe_load as safe_load_yaml
 
 # conda packages that need no pip counterpart: the interpreter and the installer themselves
 _CONDA_BUILTINS = {"python", "pip", "setuptools", "wheel"}
@@ -104,7 +106,9 @@ def _requirements_lines(text: str) -> tuple[str, ...]:
 
 def _conda(path: Path, text: str) -> EnvironmentSpec:
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_yaml(text)
+    except YamlTooLarge as exc:
+        raise ConfigError(path, None, str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark else ""
@@ -140,7 +144,9 @@ def _conda(path: Path, text: str) -> EnvironmentSpec:
             else:
                 from_conda.append(_CONDA_TO_PIP.get(lowered, name) + _pip_version(version))
         else:
-            raise ConfigError(path, key, f"expected a package name or a 'pip:' list, got {dep!r}")
+            raise ConfigError(
+                path, key, f"expected a package name or a 'pip:' list, got {shown(dep)}"
+            )
     warnings: list[str] = []
     if from_conda:
         warnings.append(
@@ -206,6 +212,6 @@ def _python_version(path: Path, key: str, version: str) -> str | None:
         return None
     match = _PYTHON_VERSION.match(version)
     if not match:
-        raise ConfigError(path, key, f"python version {version!r} is not a version like 3.10")
+        raise ConfigError(path, key, f"python version {shown(version)} is not a version like 3.10")
     parts = match.group(1).split(".")
     return ".".join(parts[:2])

@@ -25,6 +25,7 @@ from typing import Any, Optional, Union
 from debugkit.client import Response
 from debugkit.config import ProjectConfig
 from debugkit.ports import free_port
+from debugkit.server.guard import CLIENT_HEADER
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
@@ -42,6 +43,8 @@ def http(
     timeout: float = 30.0,
 ) -> HttpResult:
     headers = dict(headers or {})
+    if "/debugkit/" in url:  # as debugkit's own client does (server/guard.py)
+        headers.setdefault(CLIENT_HEADER, "1")
     data: Optional[bytes]
     if isinstance(body, (dict, list)):
         data = json.dumps(body).encode()

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import debugkit
-from debugkit.applayout import layout_models
+from debugkit.applayout import MODELS_DIR, layout_models
+from debugkit.applayout import model_dir as azureml_model_dir
 from debugkit.config import ProjectConfig
 from debugkit.environment import EnvironmentSpec, read_environment
 from debugkit.errors import UserError
@@ -57,7 +58,15 @@ class ProcessRuntime(Runtime):
         print(unenforced_limits(deployment, watched), file=sys.stderr)
         python = self._python_for(read_environment(config.environment))
         work_dir = Path(tempfile.mkdtemp(prefix=f"debugkit-{config.project_key}-"))
-        model_dir = layout_models(config.models, work_dir)
+        if config.models:
+            app_root = work_dir
+            model_dir = layout_models(config.models, work_dir)
+        else:
+            # as in the container, where the source folder is the app root: without configured
+            # models, an azureml-models cache kept in the source folder is what
+            # Model.get_model_path sees
+            app_root = config.source_dir
+            model_dir = azureml_model_dir(config.source_dir / MODELS_DIR, ())
         log_file = work_dir / "server.log"
         debug_port = debug_port_for(config, options)
         command = server_command(
@@ -77,7 +86,7 @@ class ProcessRuntime(Runtime):
         )
         env = {
             **os.environ,
-            "AML_APP_ROOT": str(work_dir),
+            "AML_APP_ROOT": str(app_root),
             "AZUREML_MODEL_DIR": str(model_dir),
             "AZUREML_ENTRY_SCRIPT": config.entry_script,
             "PYTHONPATH": os.pathsep.join(

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from flask import Flask, Response, copy_current_request_context, g, request
 from werkzeug.exceptions import HTTPException
 
-from debugkit.server import keepinit, modelpath
+from debugkit.server import guard, keepinit, modelpath
 from debugkit.server.azmlinfsrv import cors_headers
 from debugkit.server.debugger import Debugger
 from debugkit.server.errorinfo import describe_exception
@@ -294,6 +294,14 @@ class ScoringApp:
 
     def before(self) -> Optional[Response]:
         g.started = time.perf_counter()
+        refused = not self.options.production and guard.refusal(
+            request.method,
+            request.path,
+            request.headers.get("Host"),
+            {key.lower(): value for key, value in request.headers.items()},
+        )
+        if refused:
+            return json_response(403, {"message": refused})
         self.debugger.trace_current_thread(user_code=False)
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
         g.request_id = request_id if len(request_id) <= HEADER_LIMIT else ""
@@ -322,7 +330,8 @@ class ScoringApp:
         trace_id = request.headers.get("TraceId")  # Office services' tracing field
         if trace_id is not None:  # echoed, as azmlinfsrv does
             response.headers["TraceId"] = trace_id
-        if self.options.cors_origins:
+        # never grant pages the debug routes
+        if self.options.cors_origins and not request.path.startswith(guard.DEBUG_PREFIX):
             for key, value in cors_headers(
                 self.options.cors_origins, request.headers, request.method
             ).items():

@@ -6,10 +6,16 @@ project's limits, as the deployment would.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from debugkit.check.server import CHECK_KEY_SUFFIX
+from debugkit.config import load_config
+from debugkit.runtime.image import LABEL_PROJECT
 from tests.check.conftest import BASE_IMAGE, run_check
 
 pytestmark = pytest.mark.docker
@@ -105,3 +111,26 @@ def test_exception_text_returned_in_production_fails_leak(project) -> None:
     assert "exception text" in leak["figure"] and "Expecting" in leak["figure"]
     assert "DK101" in leak["remedy"]
     assert any("DK101" in line for line in run.check("lint")["details"])
+
+
+def test_a_killed_check_leaves_no_container(project, docker_client) -> None:
+    """A CI job cancelled with SIGKILL: the reaper removes the check's container."""
+    root = project("slow-run")  # its latency run keeps the server up for seconds
+    label = {"label": f"{LABEL_PROJECT}={load_config(root).project_key}{CHECK_KEY_SUFFIX}"}
+    check = subprocess.Popen(
+        [sys.executable, "-m", "debugkit", "check", str(root), *DOCKER],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not docker_client.containers.list(filters=label):
+            assert check.poll() is None and time.monotonic() < deadline, "no container started"
+            time.sleep(0.2)
+    finally:
+        check.kill()
+        check.wait()
+    deadline = time.monotonic() + 60
+    while docker_client.containers.list(all=True, filters=label):
+        assert time.monotonic() < deadline, "the killed check's container is still there"
+        time.sleep(0.2)

@@ -1,8 +1,10 @@
-"""The process runtime's limits: a memory watchdog that stops the server as an OOM kill
-does, the "cannot be scheduled" preflight, and one sentence on what it cannot enforce."""
+"""The process runtime answers as the container does: a memory watchdog that stops the
+server as an OOM kill does, the "cannot be scheduled" preflight, one sentence on what it
+cannot enforce, and the same azureml-models cache in the source folder."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -55,3 +57,37 @@ def test_up_process_runtime_refuses_what_this_machine_cannot_schedule(tmp_path: 
     result = debugkit("up", str(tmp_path), "--runtime", "process", "--port", str(free_port()))
     assert result.returncode == 2
     assert "cannot be scheduled: requests 100000 GB memory" in result.stderr
+
+
+CACHED = """
+import json, os
+from azureml.core.model import Model
+
+def init():
+    pass
+
+def run(data):
+    return {"path": Model.get_model_path("cached"), "root": os.environ["AML_APP_ROOT"]}
+"""
+
+
+def test_an_azureml_models_cache_in_the_source_folder_is_seen_as_in_docker(tmp_path: Path):
+    """Docker mounts the source folder as the app root, so without configured models its
+    azureml-models/ is the cache get_model_path reads; the process runtime must agree."""
+    (tmp_path / "score.py").write_text(textwrap.dedent(CACHED))
+    cached = tmp_path / "azureml-models" / "cached" / "1" / "model.txt"
+    cached.parent.mkdir(parents=True)
+    cached.write_text("x")
+    port = free_port()
+    try:
+        result = debugkit(
+            "up", str(tmp_path), "--runtime", "process", "--detach", "--no-debug",
+            "--no-watch", "--port", str(port),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        scored = debugkit("score", str(tmp_path), "--data", "{}")
+        assert scored.returncode == 0, scored.stdout
+        answer = json.loads(scored.stdout.split("\n", 1)[1])
+        assert Path(answer["path"]).resolve() == cached.resolve()
+    finally:
+        debugkit("down", str(tmp_path))
