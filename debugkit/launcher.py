@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,9 +75,14 @@ def start(
     timeout: float = 600,
     echo: Callable[[str], None] | None = None,
     reaper_pid: int | None = None,
+    replacing: Session | None = None,
 ) -> Started:
-    """Start the server, record the session, and wait until init() has run."""
-    existing = running_session(config)
+    """Start the server, record the session, and wait until init() has run.
+
+    ``replacing``: a restart's old session, already stopped; its record stays until the
+    new one is written, so that ``status`` says ``restarting`` rather than ``stopped``.
+    """
+    existing = None if replacing else running_session(config)
     if existing is not None and orphaned(existing[1]):
         stop(existing[1])  # its `up` was killed and its reaper too: nobody else will
         existing = None
@@ -85,7 +91,7 @@ def start(
             f"{config.project_dir} is already running at {existing[1].url}; "
             f"use it, or stop it first with 'debugkit down {config.project_dir}'"
         )
-    stale = sessions.load(config.project_key)
+    stale = None if replacing else sessions.load(config.project_key)
     if stale is not None:  # left by a killed debugkit or a server that died
         stop(stale)
     _check_port_free(config.deployment.host, config.deployment.port, "scoring port", "--port")
@@ -113,22 +119,56 @@ def start(
     return Started(runtime, session, status)
 
 
-def restart(session: Session, config: ProjectConfig) -> Session:
-    """Stop the server and start it again with the same options (new limits, new image)."""
+def prepare(session: Session, config: ProjectConfig, trigger: str) -> None:
+    """Build the image (or virtualenv) for ``config`` while ``session``'s server serves on.
+
+    The record says ``rebuilding`` meanwhile; a failure is recorded for ``status`` and
+    raised, and the server that serves is untouched.
+    """
+    sessions.update(session, transition="rebuilding", trigger=trigger, rebuild_error=None)
+    try:
+        get_runtime(session.runtime).prepare(config)
+    except BaseException as exc:
+        sessions.update(session, transition=None, trigger=None, rebuild_error=describe(exc))
+        raise
+    sessions.update(session, transition=None, trigger=None)
+
+
+def restart(session: Session, config: ProjectConfig, trigger: str = "") -> Session:
+    """Stop the server and start it again with the same options (new limits, new image).
+
+    Call :func:`prepare` first when the image changes, so that the switch is short. The
+    record stays (``restarting``) until the new server's replaces it.
+    """
     options = UpOptions.from_record(session.request)  # as `up` asked, --wait-for-debugger too
     watcher_pid = session.watcher_pid
     _keep_recorded_requests(session)
+    sessions.update(session, transition="restarting", trigger=trigger or None)
     get_runtime(session.runtime).stop(session)
-    sessions.remove(session.project_key)
-    started = start(
-        config,
-        session.runtime,
-        options,
-        reaper_pid=session.reaper_pid,
-    )
+    try:
+        started = start(
+            config,
+            session.runtime,
+            options,
+            reaper_pid=session.reaper_pid,
+            replacing=session,
+        )
+    except BaseException as exc:
+        # the old server is gone and no new one came up: status says so, and why
+        sessions.update(session, transition=None, trigger=None, rebuild_error=describe(exc))
+        raise
     started.session.watcher_pid = watcher_pid
     sessions.save(started.session)
     return started.session
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as the one line (or build tail) users read."""
+    if isinstance(exc, UserError):
+        return exc.message
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def orphaned(session: Session) -> bool:
@@ -162,6 +202,41 @@ def stop(session: Session, by: str | None = None) -> None:
     sessions.remove(session.project_key)
     watcher_log(session.project_key).unlink(missing_ok=True)
     recording.forget(session.project_key)  # recorded request bodies are the user's data
+
+
+@contextlib.contextmanager
+def exclusive_start(config: ProjectConfig) -> Iterator[None]:
+    """One ``up`` at a time per project: a second one fails at once with one sentence.
+
+    An flock on ``<state>/<key>.lock`` (released by the kernel if ``up`` dies), holding the
+    owner's pid for the message; the file is removed on release.
+    """
+    path = sessions.state_dir() / f"{config.project_key}.lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip()
+            os.close(fd)
+            raise UserError(
+                f"another 'debugkit up'{f' (pid {holder})' if holder else ''} is starting "
+                f"{config.project_dir}; wait for it, then use it or stop it with "
+                f"'debugkit down {config.project_dir}'"
+            ) from None
+        try:  # the file we locked may have been removed by a holder that just finished
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def watcher_log(project_key: str) -> Path:

@@ -39,6 +39,12 @@ class Session:
     owner_pid: int | None = None  # the foreground `up` whose end ends the session
     reaper_pid: int | None = None  # removes the container if the owner is killed (runtime/reaper)
     stopped_by: str | None = None  # set by `debugkit down` before it stops: the owner says so
+    # what the watcher is doing to it: "rebuilding" (the old server serves meanwhile) or
+    # "restarting" (nothing serves), and why; None otherwise
+    transition: str | None = None
+    trigger: str | None = None
+    rebuild_error: str | None = None  # the last failed rebuild/restart; the old server serves
+    unsent: list[str] = field(default_factory=list)  # host-caught problems (FILE:LINE lines)
 
     def config_loader(self) -> Callable[[str | Path], ProjectConfig]:
         """Reads the project's configuration as this session sees it (with its `up` flags)."""
@@ -76,6 +82,19 @@ def load(project_key: str) -> Session | None:
         return Session(**data)
     except (OSError, ValueError, TypeError):
         return None
+
+
+def update(session: Session, **changes: Any) -> Session:
+    """Change fields of ``session`` and of its record, unless the record is gone or belongs
+    to another run by now (``down`` removed it, ``up`` replaced it): never resurrect one."""
+    for name, value in changes.items():
+        setattr(session, name, value)
+    current = load(session.project_key)
+    if current is not None and current.started_at == session.started_at:
+        for name, value in changes.items():
+            setattr(current, name, value)
+        save(current)
+    return session
 
 
 def remove(project_key: str) -> None:

@@ -16,13 +16,13 @@ from debugkit import launcher, lifecycle
 from debugkit.client import ServerClient
 from debugkit.config import ProjectConfig, load_config
 from debugkit.consolelines import error_line, not_reloaded_line, on_host, watching_line
-from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
+from debugkit.errors import EXIT_FAILED, CheckFailed, ConfigError, UserError
 from debugkit.runtime import UpOptions, get_runtime
 from debugkit.server.profiles import PROFILE_NAMES, get_profile
 from debugkit.session import Session
 from debugkit.vscode import ATTACH_PROCESS, ATTACH_RUNNING
 from debugkit.watch.filters import is_ignored
-from debugkit.watch.report import init_detail
+from debugkit.watch.report import init_detail, serving
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
 EXIT_TAIL_LINES = 15  # of a server that exited under a foreground up
@@ -145,22 +145,25 @@ def up(
         _echo(f"debugkit: warning: {warning}")
     _echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
     with lifecycle.stop_signals_interrupt():  # SIGTERM, SIGHUP: as Ctrl-C
-        try:
-            started = launcher.start(config, runtime_name, options, echo=_echo)
-        except KeyboardInterrupt as exc:
-            _echo(f"debugkit: {_stopped_by(exc)} before the server was ready; stopped it")
-            sys.exit(getattr(exc, "exit_code", 130))
-        if detach:
-            _report_ready(config, started.session, started.status)
-            if not no_watch:
-                started.session.watcher_pid = launcher.spawn_background_watcher(
-                    config, started.session
+        with launcher.exclusive_start(config):  # a second `up` of this folder says so at once
+            try:
+                started = launcher.start(config, runtime_name, options, echo=_echo)
+            except KeyboardInterrupt as exc:
+                _echo(f"debugkit: {_stopped_by(exc)} before the server was ready; stopped it")
+                sys.exit(getattr(exc, "exit_code", 130))
+            if detach:
+                _report_ready(config, started.session, started.status)
+                if not no_watch:
+                    started.session.watcher_pid = launcher.spawn_background_watcher(
+                        config, started.session
+                    )
+                    launcher.sessions.save(started.session)
+                _echo(
+                    f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'"
                 )
-                launcher.sessions.save(started.session)
-            _echo(
-                f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'"
-            )
-            return
+                if started.status.get("state") == "init_failed":
+                    sys.exit(EXIT_FAILED)  # scripts can tell; the server stays up to fix and save
+                return
         sys.exit(_run_until_stopped(config, started, watch=not no_watch))
 
 
@@ -316,6 +319,21 @@ def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> lif
 # --- down, status, logs ------------------------------------------------------------------------------
 
 
+def _config_or_stand_in(project_dir: Path) -> ProjectConfig:
+    """The project's configuration; if it became invalid while a server runs, a stand-in
+    that still finds that server (records are keyed by the folder), with a warning: a typo
+    in debugkit.yaml must not keep 'down' from freeing the ports."""
+    try:
+        return load_config(project_dir)
+    except ConfigError as exc:
+        root = Path(project_dir).expanduser().resolve()
+        stand_in = ProjectConfig(project_dir=root, source_dir=root, entry_script="score.py")
+        if not root.is_dir() or launcher.sessions.load(stand_in.project_key) is None:
+            raise
+        click.echo(f"debugkit: warning: {exc.message}; acting on what runs anyway", err=True)
+        return stand_in
+
+
 @click.command("down")
 @project_dir_argument
 @click.option(
@@ -323,7 +341,7 @@ def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> lif
 )
 def down(project_dir: Path, images: bool) -> None:
     """Stop and remove what 'up' started for PROJECT_DIR."""
-    config = load_config(project_dir)
+    config = _config_or_stand_in(project_dir)
     record = launcher.sessions.load(config.project_key)
     if record is None:
         _echo(f"debugkit: nothing is running for {config.project_dir}")
@@ -342,7 +360,7 @@ def down(project_dir: Path, images: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(project_dir: Path, as_json: bool) -> None:
     """State, generation, last error and URLs of PROJECT_DIR's server (exit 1 unless ready)."""
-    config = load_config(project_dir)
+    config = _config_or_stand_in(project_dir)
     report: dict[str, Any] = {"state": "stopped", "project_dir": str(config.project_dir)}
     record = launcher.sessions.load(config.project_key)
     found = launcher.running_session(config)
@@ -361,31 +379,73 @@ def status(project_dir: Path, as_json: bool) -> None:
             report["target"] = config.deployment.target  # no status route in production
         else:
             report.update(client.status())
-    elif record is not None:
+    elif record is not None and record.transition is None:
         reason = get_runtime(record.runtime).exit_reason(record)
         report["exited"] = reason or "the server is gone"
         report["hint"] = f"see 'debugkit logs {config.project_dir}' for why"
+    if record is not None:
+        _add_watcher_facts(report, record, config, serving=found is not None)
     if as_json:
         click.echo(json.dumps(report, indent=2))
     else:
-        _echo(f"state: {report['state']}")
-        for key in (
-            "generation",
-            "runtime",
-            "scoring_url",
-            "debug_port",
-            "reloads",
-            "target",
-            "exited",
-            "orphaned",
-            "hint",
-        ):
-            if report.get(key) is not None:
-                _echo(f"{key.replace('_', ' ')}: {report[key]}")
-        if report.get("last_error"):
-            _echo("last error: " + error_line(report["last_error"], config.source_dir))
-    if report["state"] != "ready":
+        _print_status(report, config)
+    if report["state"] not in SERVING_STATES:
         sys.exit(EXIT_FAILED)
+
+
+# status exits 0 in these: requests are answered (while rebuilding, by the old generation)
+SERVING_STATES = ("ready", "rebuilding")
+
+
+def _add_watcher_facts(
+    report: dict[str, Any], record: Session, config: ProjectConfig, serving: bool
+) -> None:
+    """What the record knows beyond the server: a rebuild or restart under way (and why),
+    a rebuild that failed, and saved files that do not serve (host-caught syntax errors,
+    a reload whose init() failed)."""
+    if record.transition == "rebuilding" and serving and report["state"] == "ready":
+        report["state"] = "rebuilding"
+    elif record.transition == "restarting" and not serving:
+        report["state"] = "restarting"
+    if record.transition:
+        report["trigger"] = record.trigger
+    if record.rebuild_error:
+        report["rebuild_failed"] = record.rebuild_error
+    not_serving = list(record.unsent)
+    last_reload = report.get("last_reload") or {}
+    if last_reload.get("ok") is False and last_reload.get("error"):
+        not_serving.append(error_line(last_reload["error"], config.source_dir, "reload failed"))
+    if not_serving:
+        report["not_serving"] = not_serving
+
+
+def _print_status(report: dict[str, Any], config: ProjectConfig) -> None:
+    _echo(f"state: {report['state']}")
+    for key in (
+        "trigger",
+        "generation",
+        "runtime",
+        "scoring_url",
+        "debug_port",
+        "reloads",
+        "target",
+        "exited",
+        "orphaned",
+        "hint",
+    ):
+        if report.get(key) is not None:
+            _echo(f"{key.replace('_', ' ')}: {report[key]}")
+    kept = serving(report.get("generation")) if report.get("generation") is not None else ""
+    if report.get("rebuild_failed"):
+        _echo(f"rebuild failed: {report['rebuild_failed']}")
+        if kept:
+            _echo(f"  {kept}")
+    if report.get("not_serving"):
+        _echo("saved but not serving" + (f" ({kept})" if kept else "") + ":")
+        for line in report["not_serving"]:
+            _echo(f"  {line}")
+    if report.get("last_error") and report.get("state") != "ready":
+        _echo("last error: " + error_line(report["last_error"], config.source_dir))
 
 
 @click.command("logs")
@@ -406,6 +466,10 @@ def logs(project_dir: Path, follow: bool, tail: int | None) -> None:
             click.echo(line.rstrip("\n"))
     except KeyboardInterrupt:
         pass
+    if record.transition:
+        click.echo(f"debugkit: {record.transition}: {record.trigger}")
+    if record.rebuild_error:
+        click.echo(f"debugkit: rebuild failed: {record.rebuild_error}")
     watcher_log = launcher.watcher_log(config.project_key)
     if watcher_log.exists() and not follow:
         click.echo(f"--- hot reload (watcher log {watcher_log})")

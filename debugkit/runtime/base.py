@@ -111,6 +111,11 @@ class Runtime(ABC):
     name: str
 
     @abstractmethod
+    def prepare(self, config: ProjectConfig) -> None:
+        """Build what ``start`` needs (image, virtualenv) without touching a running server,
+        so that a rebuild after an environment change can fail while the old one serves."""
+
+    @abstractmethod
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
         """Start the server and return its session (without waiting for readiness)."""
 

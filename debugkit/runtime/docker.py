@@ -112,6 +112,9 @@ class DockerRuntime(Runtime):
 
     # --- start ---------------------------------------------------------------------------------
 
+    def prepare(self, config: ProjectConfig) -> None:
+        ensure_image(self.client, config, self.console)  # with --image: the server layer
+
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
         deployment = config.deployment
         problems = scheduling_problems(deployment, self.client.info())

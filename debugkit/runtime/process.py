@@ -49,6 +49,9 @@ class ProcessRuntime(Runtime):
     def __init__(self) -> None:
         self._children: dict[int, subprocess.Popen[bytes]] = {}
 
+    def prepare(self, config: ProjectConfig) -> None:
+        self._python_for(read_environment(config.environment))
+
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
         deployment = config.deployment
         problems = scheduling_problems(deployment, machine_info())

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from debugkit.config import CONFIG_FILE, ProjectConfig, load_config
+from debugkit.environment import read_environment
 from debugkit.errors import ConfigError
 
 # Files that, appearing next to the project, can become (or are) its configuration.
@@ -38,6 +39,7 @@ class Plan:
     python_files: list[Path] = field(default_factory=list)  # to compile before reloading
     config: ProjectConfig | None = None  # the configuration to restart with
     config_error: str | None = None  # the edited configuration does not load
+    notes: list[str] = field(default_factory=list)  # changes that need nothing, and why
 
 
 class Classifier:
@@ -48,6 +50,10 @@ class Classifier:
     ) -> None:
         self.config = config
         self._load = loader
+        try:
+            self._installs = _installs(config.environment)
+        except ConfigError:
+            self._installs = None
 
     def kind(self, path: Path) -> Kind | None:
         config = self.config
@@ -76,6 +82,17 @@ class Classifier:
                 if kind is Kind.SOURCE and path.suffix == ".py" and path.exists():
                     plan.python_files.append(path)
             elif kind is Kind.ENVIRONMENT:
+                try:
+                    installs = _installs(path)
+                except ConfigError as exc:  # half-typed: rebuild once it parses
+                    plan.config_error = exc.message
+                    continue
+                if installs == self._installs:  # e.g. only the conda env's name: changed
+                    plan.notes.append(
+                        f"debugkit: {path.name} changed but installs the same packages; "
+                        "nothing to rebuild"
+                    )
+                    continue
                 plan.action = Action.REBUILD
                 plan.reasons.append(f"the environment file {path.name} changed")
             else:
@@ -123,6 +140,19 @@ def config_difference(old: ProjectConfig, new: ProjectConfig) -> tuple[Action, l
     if restart:
         return Action.RESTART, restart
     return Action.NONE, []
+
+
+def _installs(environment: Path | None) -> str | None:
+    """What the environment file installs (pip requirements, python version), as the image
+    tag and the venv cache see it; None if it cannot be read now."""
+    if environment is None:
+        return None
+    try:
+        return read_environment(environment).content_hash
+    except ConfigError:
+        if environment.exists():
+            raise
+        return None
 
 
 def _name(path: Path | None) -> str:

@@ -193,6 +193,8 @@ class Watcher:
         if not changed and self._restart_pending is None:
             return
         plan = self._classifier.plan(changed)
+        for note in plan.notes:
+            self.echo(note)
         if plan.action == Action.RELOAD and all(map(self._written_during_reload, plan.changed)):
             # score.py itself wrote these while it reloaded (process runtime: the source
             # folder is its working folder); reloading for them would loop forever
@@ -238,6 +240,7 @@ class Watcher:
                 plan.python_files.append(path)
         problems = [p for p in map(check_syntax, plan.python_files) if p is not None]
         self._broken = {p.path: p for p in problems}
+        self._record_unsent([p.lines()[0] for p in problems])
         if problems:
             for problem in problems:
                 for line in problem.lines(shown(problem.path)):
@@ -275,20 +278,42 @@ class Watcher:
             if line:
                 self.echo(line)
 
+    def _record_unsent(self, lines: list[str]) -> None:
+        """What was saved but never sent (syntax errors), for 'debugkit status'."""
+        if lines or self.session.unsent:
+            from debugkit import session as sessions
+
+            sessions.update(self.session, unsent=lines)
+
     def _restart(self, plan: Plan) -> None:
-        from debugkit.launcher import restart, stop
+        from debugkit.launcher import describe, prepare, restart, stop
 
         config = plan.config or self.config
         what = changed_names(plan.changed, [config.source_dir, config.project_dir])
-        verb = "restarting"
-        if plan.action == Action.REBUILD:
-            verb = "rebuilding the image and restarting"
-        self.echo(f"debugkit: {verb}: {'; '.join(plan.reasons)} ({what})")
+        trigger = f"{'; '.join(plan.reasons)} ({what})"
         started = time.monotonic()
-        with self.lock:
+        if plan.action == Action.REBUILD:
+            # build first, outside the lock, while the old server serves: a failed build
+            # changes nothing, and 'down' meanwhile is seen
+            self.echo(f"debugkit: rebuilding: {trigger}; {serving(self.generation)} meanwhile")
             try:
-                session = restart(self.session, config)
-            except Exception as exc:  # build errors, engine errors, init timeouts
+                prepare(self.session, config, trigger)
+            except Exception as exc:  # the build failed: the user fixes and saves again
+                self._restart_pending = None
+                self.echo(
+                    f"debugkit: rebuild failed: {describe(exc)}\n"
+                    f"debugkit: {serving(self.generation)}; fix it and save to rebuild"
+                )
+                return
+            if self._stop.is_set():
+                return
+        self.echo(f"debugkit: restarting: {trigger}")
+        with self.lock:
+            if self._stop.is_set():  # 'debugkit down' came while building
+                return
+            try:
+                session = restart(self.session, config, trigger)
+            except Exception as exc:  # engine errors, init timeouts
                 self._restart_pending = plan
                 reason = (
                     exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"

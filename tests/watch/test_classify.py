@@ -17,10 +17,26 @@ def test_classification(tmp_path: Path) -> None:
     assert classifier.plan([root / "data.json"]).action == Action.RELOAD
     model = classifier.plan([root / "model" / "model.pkl"])
     assert (model.action, model.python_files) == (Action.RELOAD, [])
+    (root / "myenv.yml").write_text("dependencies:\n  - pip:\n    - numpy\n    - pandas\n")
     env = classifier.plan([root / "score.py", root / "myenv.yml"])
     assert env.action == Action.REBUILD
     assert "myenv.yml" in env.reasons[0]
     assert classifier.plan([root.parent / "elsewhere.py"]).action == Action.NONE
+
+
+def test_an_environment_change_that_installs_the_same_rebuilds_nothing(tmp_path: Path) -> None:
+    root = watch_project(tmp_path)
+    classifier = Classifier(load_config(root))
+    env = root / "myenv.yml"
+    env.write_text("name: renamed\nchannels: [conda-forge]\n" + env.read_text() + "# note\n")
+    plan = classifier.plan([env])
+    assert plan.action == Action.NONE
+    assert plan.notes == [
+        "debugkit: myenv.yml changed but installs the same packages; nothing to rebuild"
+    ]
+    env.write_text("dependencies:\n  - pip:\n    - numpy\n    - [")  # half-typed
+    broken = classifier.plan([env])
+    assert broken.action == Action.NONE and "myenv.yml" in (broken.config_error or "")
 
 
 def test_config_changes(tmp_path: Path) -> None:
