@@ -49,6 +49,27 @@ def model_dir(models_root: _P, models: Sequence[ModelSpec]) -> _P:
     return f"{models_root}/{name}/{version}"
 
 
+def below_model_dir(model: ModelSpec, inner: str, models: Sequence[ModelSpec]) -> str:
+    """The path of ``inner`` (a file inside ``model``, POSIX, ``""`` for the model itself)
+    relative to AZUREML_MODEL_DIR: ``<basename>/inner`` with one model, else
+    ``<name>/<version>/<basename>/inner``."""
+    name, version, basename = model_parts(model)
+    parts = (basename,) if len(models) == 1 else (name, version, basename)
+    return "/".join((*parts, inner) if inner else parts)
+
+
+def in_models_layout(path: str) -> tuple[str, str, str] | None:
+    """``(<name>, <version>, <rest>)`` of a path below an ``azureml-models`` folder (the
+    container's, or the process runtime's temporary one), else None."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    if MODELS_DIR not in parts:
+        return None
+    below = parts[len(parts) - parts[::-1].index(MODELS_DIR) :]
+    if len(below) < 2:
+        return None
+    return below[0], below[1], "/".join(below[2:])
+
+
 def layout_models(
     models: Sequence[ModelSpec], app_root: Path, how: Literal["link", "copy"] = "link"
 ) -> Path:

@@ -25,6 +25,7 @@ import yaml
 
 from debugkit.errors import ConfigError
 from debugkit.instance_types import lookup as lookup_instance_type
+from debugkit.server import settingnames
 from debugkit.server.profiles import AKS, MANAGED, PROFILE_NAMES, PROFILES
 from debugkit.yamlfile import YamlTooLarge, shown
 from debugkit.yamlfile import safe_load as safe_load_yaml
@@ -102,6 +103,32 @@ class ProjectConfig:
     @property
     def entry_path(self) -> Path:
         return self.source_dir / self.entry_script
+
+    @property
+    def settings_format(self) -> str:
+        """Whose key names the settings are written with (debugkit/server/settingnames.py):
+        debugkit.yaml's (also for a project without a file), v2's or v1's."""
+        if self.config_file is None or self.config_file.name == CONFIG_FILE:
+            return settingnames.DEBUGKIT
+        return settingnames.V1 if self.config_file.suffix == ".json" else settingnames.V2
+
+    def setting(self, key: str) -> str:
+        """``KEY in FILE`` for a field of :class:`settingnames.SettingNames` (``max_concurrent``,
+        ``request_timeout``, ``models``, ...), naming this project's own file."""
+        fmt = self.settings_format
+        if fmt == settingnames.V1 and key == "models":
+            return (
+                "the model/ (or models/) folder next to inferenceconfig.json (v1's JSON files "
+                "list no models), or a models: list in a debugkit.yaml"
+            )
+        names = settingnames.names_for(fmt)
+        name = getattr(names, key)
+        if name is None:  # v2 has no queue wait: only debugkit.yaml can set one
+            return settingnames.names_for(settingnames.DEBUGKIT).where(
+                getattr(settingnames.names_for(settingnames.DEBUGKIT), key)
+            )
+        file = None if fmt == settingnames.V1 else self.config_file  # v1: deploymentconfig.json
+        return names.where(name, file.name if file is not None else None)
 
     @property
     def project_key(self) -> str:

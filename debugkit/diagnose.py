@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from debugkit.applayout import host_path
-from debugkit.config import ProjectConfig
+from debugkit.applayout import below_model_dir, host_path, in_models_layout
+from debugkit.config import ModelSpec, ProjectConfig
 from debugkit.consolelines import read_problems
+from debugkit.modelfiles import files_of, find_file, pickled_sklearn_versions
 
 # import name -> pip name, where they differ (the usual suspects in scoring scripts)
 PIP_NAMES = {
@@ -32,10 +33,50 @@ _NO_MODULE = re.compile(r"ModuleNotFoundError: No module named '(?P<module>[\w.]
 _SKLEARN_JOBLIB = re.compile(
     r"No module named 'sklearn\.externals\.joblib'|cannot import name 'joblib' from 'sklearn\.externals'"
 )
-_MODEL_MISSING = re.compile(
-    r"ModelNotFoundException|not found in cache at|"
-    r"(?:FileNotFoundError|No such file or directory).*(?:azureml-models|AZUREML_MODEL_DIR|model)",
-    re.IGNORECASE,
+# azureml-core's own miss (Model.get_model_path)
+_MODEL_NOT_FOUND = re.compile(r"ModelNotFoundException|Model \S+ not found in cache at")
+# a file the code opened is not there: the quoted path decides whether it is a model's
+_FILE_MISSING = re.compile(
+    r"No such file or directory: '(?P<path>[^'\n]+)'|"
+    r"SavedModel file does not exist at: (?P<saved>\S+)|"
+    r"Load model from (?P<onnx>\S+) failed"
+)
+# file names that are models when the path does not say azureml-models
+MODEL_SUFFIXES = frozenset(
+    [
+        ".pkl",
+        ".pickle",
+        ".joblib",
+        ".sav",
+        ".onnx",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".h5",
+        ".keras",
+        ".pb",
+        ".safetensors",
+        ".cbm",
+        ".ubj",
+        ".model",
+        ".mlmodel",
+        ".tflite",
+    ]
+)
+# A module path a pickle names that the installed package does not have: the model was
+# pickled with another version (scikit-learn 1.4 removed sklearn.ensemble._gb_losses, so
+# GradientBoosting models pickled before it fail to load after it).
+_UNPICKLING = re.compile(
+    r"joblib\.load\(|pickle\.loads?\(|numpy_pickle\.py|[/\\]pickle\.py|in find_class|"
+    r"torch\.load\(|[/\\]torch[/\\]serialization\.py|cloudpickle|[/\\]dill[/\\]"
+)
+_PICKLE_ATTRIBUTE = re.compile(
+    r"AttributeError: Can't get attribute '(?P<attr>\w+)' on <module '(?P<module>[\w.]+)'"
+)
+# scikit-learn >= 1.3 warns on every estimator it unpickles from another version
+_INCONSISTENT = re.compile(
+    r"InconsistentVersionWarning: Trying to unpickle estimator (?P<estimator>\w+) from version "
+    r"(?P<pickled>\d[\w.]*?)\.? when using version (?P<serving>\d[\w.]*?)\.?\s"
 )
 _PORT_IN_USE = re.compile(
     r"Address already in use|port is already allocated|\[Errno 98\]|\[WinError 10048\]"
@@ -65,11 +106,6 @@ def _memory(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Di
     boots = len(_WORKER_BOOT.findall(log_text))
     if exit_reason == "OOMKilled":
         detail = f"the container was killed for using more than its {limit:g} GB memory limit"
-    elif exit_reason and exit_reason.startswith("exit code 137"):
-        detail = (
-            f"the server was killed (SIGKILL, exit code 137), most often by the kernel for "
-            f"going over the {limit:g} GB memory limit"
-        )
     elif "MemoryError" in log_text:
         detail = f"Python raised MemoryError under the {limit:g} GB memory limit"
     elif boots >= 3:
@@ -82,8 +118,32 @@ def _memory(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Di
     return Diagnosis(
         "memory exhausted",
         detail,
-        "raise deployment.memory_gb (memoryInGB in deploymentconfig.json, or a larger "
-        "instance_type) or load less in init()/run(), e.g. a smaller model or batch",
+        f"raise {config.setting('memory')} or load less in init()/run(), e.g. a smaller "
+        "model or batch",
+    )
+
+
+def _killed(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
+    """SIGKILL (exit code 137) that is not the memory limit's: the runtime's flag says which."""
+    reason = exit_reason or ""
+    if reason.startswith("exit code 137") and NOT_OOM_KILLED in reason:
+        detail = (
+            "exit code 137: the server was killed with SIGKILL, and the container's "
+            "OOMKilled flag is false, so not for memory: something outside stopped it "
+            "(docker kill, docker rm -f, an engine restart)"
+        )
+    elif reason.startswith("exit code 137") or reason == "killed by signal 9":
+        detail = (
+            f"{reason}: the server was killed with SIGKILL from outside: kill -9, or the "
+            "kernel's OOM killer when the whole machine ran out of memory (see dmesg)"
+        )
+    else:
+        return None
+    return Diagnosis(
+        "killed",
+        detail,
+        "start it again with 'debugkit up'; if nobody stopped it, look for what sends "
+        "SIGKILL (a script, a supervisor, the machine's memory)",
     )
 
 
@@ -94,6 +154,8 @@ def _init_failed(log_text: str, exit_reason: str | None, config: ProjectConfig) 
     location = _last_location(log_text)
     if location is not None and location[2] in ("ModuleNotFoundError", "ImportError"):
         return None  # the missing-package diagnosis says more
+    if _skewed_modules(log_text):
+        return None  # so does the pickle's
     if location is None:
         detail = "init() raised an exception (see the traceback above)"
         where = str(config.entry_path)
@@ -125,53 +187,191 @@ def _sklearn_joblib(
 def _missing_module(
     log_text: str, exit_reason: str | None, config: ProjectConfig
 ) -> Diagnosis | None:
-    modules = [m for m in _NO_MODULE.findall(log_text) if not m.startswith("sklearn.externals")]
+    skewed = {module for module, _ in _skewed_modules(log_text)}
+    modules = [
+        m
+        for m in _NO_MODULE.findall(log_text)
+        if not m.startswith("sklearn.externals") and m not in skewed
+    ]
     if not modules:
         return None
     module = modules[-1]
-    package = PIP_NAMES.get(module) or PIP_NAMES.get(module.split(".")[0]) or module.split(".")[0]
+    package = _pip_name(module)
     location = _last_location(log_text)
     where = (
         f" (imported at {host_path(location[0], config.source_dir)}:{location[1]})"
         if location
         else ""
     )
-    if config.environment is None:
-        remedy = (
-            f"create requirements.txt (or a conda myenv.yml with a pip: section) listing "
-            f"{package} next to {config.entry_script}; the next 'debugkit up' builds it in"
-        )
-    elif config.environment.suffix.lower() in (".yml", ".yaml"):
-        remedy = (
-            f"add {package} under 'pip:' in {config.environment}; "
-            "the next 'debugkit up' rebuilds the image"
-        )
-    else:
-        remedy = f"add {package} to {config.environment}; the next 'debugkit up' rebuilds the image"
     return Diagnosis(
         "missing package",
         f"No module named '{module}'{where}: the environment does not install {package}",
-        remedy,
+        _add_requirement(config, package),
     )
+
+
+def _pip_name(module: str) -> str:
+    return PIP_NAMES.get(module) or PIP_NAMES.get(module.split(".")[0]) or module.split(".")[0]
+
+
+def _add_requirement(config: ProjectConfig, requirement: str, verb: str = "add") -> str:
+    """``add REQUIREMENT`` where this project's environment file takes it."""
+    if config.environment is None:
+        return (
+            f"create requirements.txt (or a conda myenv.yml with a pip: section) listing "
+            f"{requirement} next to {config.entry_script}; the next 'debugkit up' builds it in"
+        )
+    if config.environment.suffix.lower() in (".yml", ".yaml"):
+        return (
+            f"{verb} {requirement} under 'pip:' in {config.environment}; "
+            "the next 'debugkit up' rebuilds the image"
+        )
+    return (
+        f"{verb} {requirement} in {config.environment}; the next 'debugkit up' rebuilds the image"
+    )
+
+
+def _skewed_modules(log_text: str) -> list[tuple[str, str]]:
+    """``(module, error line)`` for each module a pickle named that is not there while an
+    unpickler ran, where the package itself imports (so: another version of it)."""
+    missing_top = {m for m in _NO_MODULE.findall(log_text) if "." not in m}
+    found: list[tuple[str, str]] = []
+    for match in (*_NO_MODULE.finditer(log_text), *_PICKLE_ATTRIBUTE.finditer(log_text)):
+        module = match.group("module")
+        if "." not in module or module.split(".")[0] in missing_top:
+            continue  # the package itself is missing: that is the missing-package diagnosis
+        if _UNPICKLING.search(_traceback_before(log_text, match.start())):
+            found.append((module, _line_of(log_text, match.start()).strip()))
+    return found
+
+
+def _pickle_skew(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
+    skewed = _skewed_modules(log_text)
+    warnings = list(_INCONSISTENT.finditer(log_text))
+    if not skewed and not warnings:
+        return None
+    package = _pip_name(skewed[-1][0]) if skewed else "scikit-learn"
+    pickled = serving = None
+    source = ""
+    if warnings:
+        pickled, serving = warnings[-1].group("pickled"), warnings[-1].group("serving")
+        source = f" (InconsistentVersionWarning for {warnings[-1].group('estimator')})"
+    elif package == "scikit-learn":
+        versions = pickled_sklearn_versions(config.models)
+        if versions:
+            file, pickled = next(iter(versions.items()))
+            source = f" (read from {file})"
+    if skewed:
+        module, line = skewed[-1]
+        detail = (
+            f"{line[:200]} while the model was unpickled: the installed {package} has no "
+            f"{module}, so the model was pickled with another {package} version"
+        )
+    else:
+        detail = f"the model was unpickled with another {package} version: results may differ"
+    if pickled:
+        detail += f"; it was pickled with {package} {pickled}{source}"
+        if serving:
+            detail += f", this environment has {serving}"
+    if pickled:
+        remedy = (
+            _add_requirement(config, f"{package}=={pickled}", verb="pin")
+            + f"; or load the model with {package} {pickled} and save it again with the "
+            "version you serve"
+        )
+    else:
+        remedy = (
+            _add_requirement(config, f"{package} at the version that pickled the model", "pin")
+            + "; or save the model again with the version you serve"
+        )
+    return Diagnosis(f"model pickled with another {package} version", detail, remedy)
 
 
 def _model_missing(
     log_text: str, exit_reason: str | None, config: ProjectConfig
 ) -> Diagnosis | None:
-    match = _MODEL_MISSING.search(log_text)
-    if match is None:
+    found = _last_model_miss(log_text, config)
+    if found is None:
         return None
-    line = _line_of(log_text, match.start())
+    line, missing = found
     configured = ", ".join(f"{m.name}:{m.version} ({m.path.name})" for m in config.models) or "none"
     name = re.search(r"Model (\S+) not found", line)
     ask = f"debugkit model-path {name.group(1)}" if name else "debugkit model-path NAME"
+    detail = f"{line.strip()[:300]}; models mounted: {configured}"
+    where = _where_it_is(missing, config.models) if missing else None
+    if where is not None:
+        detail += f"; {where[0]}"
+        return Diagnosis(
+            "model not found",
+            detail,
+            f"build the path as os.path.join(os.environ['AZUREML_MODEL_DIR'], '{where[1]}'); "
+            f"'{ask}' shows every place get_model_path looks",
+        )
     return Diagnosis(
         "model not found",
-        f"{line.strip()[:300]}; models mounted: {configured}",
-        f"run '{ask}' to see every place it looked; list the model under models: in "
-        "debugkit.yaml (mounted at azureml-models/<name>/<version>/); with one model "
-        "AZUREML_MODEL_DIR is that version folder, with several it is azureml-models",
+        detail + _folder_listing(config.models),
+        f"run '{ask}' to see every place it looked; list the model in "
+        f"{config.setting('models')} (mounted at azureml-models/<name>/<version>/); with one "
+        "model AZUREML_MODEL_DIR is that version folder, with several it is azureml-models",
     )
+
+
+def _last_model_miss(log_text: str, config: ProjectConfig) -> tuple[str, str | None] | None:
+    """The last line that says a model is missing, and the missing path when it names one."""
+    last: tuple[int, str | None] | None = None
+    for match in _MODEL_NOT_FOUND.finditer(log_text):
+        last = (match.start(), None)
+        break  # azureml-core's miss: the first says it, later ones repeat it
+    for match in _FILE_MISSING.finditer(log_text):
+        path = match.group("path") or match.group("saved") or match.group("onnx")
+        if _is_model_path(path, config.models) and (last is None or match.start() > last[0]):
+            last = (match.start(), path)
+    if last is None:
+        return None
+    return _line_of(log_text, last[0]), last[1]
+
+
+def _is_model_path(path: str, models: tuple[ModelSpec, ...]) -> bool:
+    """A path (not request data that a library took for one) below the models folder, or
+    of a model's file name or kind."""
+    if not path or path[0] in "{[" or len(path) > 1024:
+        return False
+    if in_models_layout(path) is not None or "AZUREML_MODEL_DIR" in path:
+        return True
+    basename = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    suffix = "." + basename.rsplit(".", 1)[-1].lower() if "." in basename else ""
+    return suffix in MODEL_SUFFIXES or bool(find_file(models, basename))
+
+
+def _where_it_is(missing: str, models: tuple[ModelSpec, ...]) -> tuple[str, str] | None:
+    """Where a file of the missing path's name really is, below AZUREML_MODEL_DIR:
+    ``(sentence, relative path)``, or None when no model has one (or it is not missing)."""
+    basename = missing.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    hits = find_file(models, basename)
+    if not hits:
+        return None
+    model, inner = hits[0]
+    relative = below_model_dir(model, inner, models)
+    right = (model.name, str(model.version), "/".join(p for p in (model.path.name, inner) if p))
+    if in_models_layout(missing) == right:
+        return None  # the path is right: the file is missing for another reason
+    others = f" (and {len(hits) - 1} more of that name)" if len(hits) > 1 else ""
+    return f"{basename} is at AZUREML_MODEL_DIR/{relative}{others}", relative
+
+
+def _folder_listing(models: tuple[ModelSpec, ...]) -> str:
+    """``; files of folder model X: a, b, ...`` for each folder model."""
+    text = ""
+    for model in models:
+        if model.path.is_dir():
+            files = files_of(model)
+            shown = ", ".join(below_model_dir(model, inner, models) for inner in files[:10]) + (
+                f", ... ({len(files)} files)" if len(files) > 10 else ""
+            )
+            text += (
+                f"; files of folder model {model.name} (below AZUREML_MODEL_DIR): {shown or 'none'}"
+            )
+    return text
 
 
 def _port_conflict(
@@ -196,12 +396,14 @@ def _port_conflict(
 
 
 _EXIT_CODE = re.compile(r"exit code (\d+)")
+# what the Docker runtime's exit reason adds to exit code 137 when the OOMKilled flag is false
+NOT_OOM_KILLED = "OOMKilled=false"
 # exit codes that say more than "it exited": 128 + the signal that ended the process
 _SIGNAL_EXITS = {
     134: "aborted (SIGABRT), usually by a native library's assertion",
     139: "crashed in native code (SIGSEGV, a segmentation fault)",
 }
-_STOPPED_CODES = ("0", "137", "143")  # a clean stop (docker stop: 0 or 143); 137: see _memory
+_STOPPED_CODES = ("0", "137", "143")  # a clean stop (docker stop: 0 or 143); 137: see _killed
 
 
 def _exited(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
@@ -224,8 +426,10 @@ def _exited(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Di
 
 _CHECKS: tuple[Callable[[str, str | None, ProjectConfig], Diagnosis | None], ...] = (
     _memory,
+    _killed,
     _exited,
     _sklearn_joblib,
+    _pickle_skew,
     _missing_module,
     _model_missing,
     _init_failed,
@@ -240,6 +444,12 @@ def _last_location(log_text: str) -> tuple[str, str, str, str] | None:
         return None
     last = problems[-1]
     return last.file, str(last.line), last.kind or "", last.text
+
+
+def _traceback_before(text: str, index: int) -> str:
+    """The traceback that ends in the error at ``index`` (up to 6000 characters of it)."""
+    start = text.rfind("Traceback (most recent call last):", max(0, index - 6000), index)
+    return text[start if start != -1 else max(0, index - 2000) : index]
 
 
 def _line_of(text: str, index: int) -> str:

@@ -45,6 +45,7 @@ from debugkit.applayout import (
     model_parts,
 )
 from debugkit.config import ProjectConfig
+from debugkit.diagnose import NOT_OOM_KILLED
 from debugkit.errors import UnavailableError, UserError
 from debugkit.runtime.base import (
     Runtime,
@@ -329,6 +330,8 @@ class DockerRuntime(Runtime):
             return "OOMKilled"
         if state.get("Status") in ("exited", "dead"):
             reason = f"exit code {state.get('ExitCode')}"
+            if state.get("ExitCode") == 137:  # SIGKILL, but not the memory limit's (diagnose)
+                reason += f" ({NOT_OOM_KILLED})"
             if state.get("Error"):
                 reason += f": {state['Error']}"
             return reason
