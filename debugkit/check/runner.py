@@ -17,7 +17,7 @@ from debugkit import launcher
 from debugkit.check import build, cloud, latency, leak, lint, models, samples, start
 from debugkit.check.context import CheckContext
 from debugkit.check.progress import Progress
-from debugkit.check.result import CheckReport, CheckResult, skipped
+from debugkit.check.result import CheckReport, CheckResult, Status, skipped
 from debugkit.check.server import check_config, start_server
 from debugkit.config import load_config
 from debugkit.errors import UnavailableError, UserError
@@ -47,76 +47,87 @@ def run(
     (exit 3) when the chosen runtime cannot be used at all."""
     config = load_config(project_dir)
     runtime_name = launcher.choose_runtime(options.runtime)
-    checked = check_config(config, options.base_image)
     report = CheckReport(str(config.project_dir), runtime_name)
     began = time.monotonic()
     with Progress(echo) as progress:
-        ctx = CheckContext(
-            checked, runtime_name, get_runtime(runtime_name), progress.step, progress.paused
-        )
         if runtime_name == "process" and options.runtime is None and echo is not None:
             echo("debugkit: no Docker engine answers; checking with the process runtime")
-
-        def record(name: str, make: Callable[[], CheckResult]) -> CheckResult:
-            progress.begin(name)
-            t0 = time.monotonic()
-            try:
-                result = make()
-            except UnavailableError:
-                raise
-            except UserError as exc:
-                result = not_made(name, str(exc))
-            result = replace(result, seconds=time.monotonic() - t0)
-            ctx.results[name] = result
-            return result
-
-        def emit(result: CheckResult) -> None:
-            report.results.append(result)
-            progress.done(result)
-
-        emit(record("lint", lambda: lint.check(ctx)))
-        emit(record("build", lambda: build.check(ctx)))
-        if ctx.results["build"].status.value == "fail":
-            for name in SERVER_CHECKS:
-                emit(not_made(name, "the image did not build"))
-        else:
-            _with_server(ctx, options, report, record, emit)
-        emit(record("cloud", lambda: cloud.check(ctx)))
+        ctx = CheckContext(
+            check_config(config, options.base_image),
+            runtime_name,
+            get_runtime(runtime_name),
+            progress.step,
+            progress.paused,
+        )
+        _Run(ctx, options, report, progress).all()
     report.seconds = time.monotonic() - began
     return report
 
 
-def _with_server(
-    ctx: CheckContext,
-    options: CheckOptions,
-    report: CheckReport,
-    record: Callable[[str, Callable[[], CheckResult]], CheckResult],
-    emit: Callable[[CheckResult], None],
-) -> None:
-    ctx.progress("starting the server in production mode")
-    try:
-        ctx.server = start_server(ctx.runtime, ctx.config)
-    except UnavailableError:
-        raise
-    except UserError as exc:  # e.g. more memory than this machine has: not a deployment failure
-        report.could_not_run = str(exc)
-        emit(not_made("start", str(exc)))
-        for name in SERVER_CHECKS[1:]:
-            emit(not_made(name, "the server did not start"))
-        return
-    try:
+@dataclass
+class _Run:
+    ctx: CheckContext
+    options: CheckOptions
+    report: CheckReport
+    progress: Progress
+
+    def all(self) -> None:
+        ctx = self.ctx
+        self.emit(self.record(lint.NAME, lambda: lint.check(ctx)))
+        if self.emit(self.record(build.NAME, lambda: build.check(ctx))).status is Status.FAIL:
+            for name in SERVER_CHECKS:
+                self.emit(not_made(name, "the image did not build"))
+        else:
+            self.with_server()
+        self.emit(self.record(cloud.NAME, lambda: cloud.check(ctx)))
+
+    def with_server(self) -> None:
+        ctx, limit = self.ctx, self.options.startup_timeout_s
+        self.progress.begin(start.NAME)
+        ctx.progress("starting the server in production mode")
+        try:
+            ctx.server = start_server(ctx.runtime, ctx.config)
+        except UnavailableError:
+            raise
+        except (
+            UserError
+        ) as exc:  # e.g. more memory than this machine has: not the deployment's fault
+            self.report.could_not_run = str(exc)
+            self.emit(not_made(start.NAME, str(exc)))
+            for name in SERVER_CHECKS[1:]:
+                self.emit(not_made(name, "the server did not start"))
+            return
+        try:
+            t0 = time.monotonic()
+            start.wait_for_init(ctx, limit)
+            waited = time.monotonic() - t0
+            # models first: a model that is not found fails models, not start as well
+            model_result = self.record(models.NAME, lambda: models.check(ctx))
+            start_result = self.record(start.NAME, lambda: start.check(ctx, limit))
+            self.emit(replace(start_result, seconds=waited))
+            self.emit(model_result)
+            for module in (samples, latency, leak):
+                self.emit(self.record(module.NAME, lambda m=module: m.check(ctx)))  # type: ignore[misc]
+        finally:
+            ctx.progress("stopping the server")
+            ctx.server.stop()
+
+    def record(self, name: str, make: Callable[[], CheckResult]) -> CheckResult:
+        """Run one check; a user-facing error inside it (e.g. an unreadable environment file)
+        means the check could not be made, not that debugkit crashed."""
+        self.progress.begin(name)
         t0 = time.monotonic()
-        start.wait_for_init(ctx, options.startup_timeout_s)
-        waited = time.monotonic() - t0
-        # models first: a model that is not found fails models, not start as well
-        model_result = record("models", lambda: models.check(ctx))
-        start_result = replace(
-            record("start", lambda: start.check(ctx, options.startup_timeout_s)), seconds=waited
-        )
-        emit(start_result)
-        emit(model_result)
-        for module in (samples, latency, leak):
-            emit(record(module.NAME, lambda m=module: m.check(ctx)))  # type: ignore[misc]
-    finally:
-        ctx.progress("stopping the server")
-        ctx.server.stop()
+        try:
+            result = make()
+        except UnavailableError:
+            raise
+        except UserError as exc:
+            result = not_made(name, str(exc))
+        result = replace(result, seconds=time.monotonic() - t0)
+        self.ctx.results[name] = result
+        return result
+
+    def emit(self, result: CheckResult) -> CheckResult:
+        self.report.results.append(result)
+        self.progress.done(result)
+        return result

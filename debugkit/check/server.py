@@ -160,9 +160,9 @@ def start_server(runtime: Runtime, config: ProjectConfig) -> CheckedServer:
     stop: for a container, the reaper ``up`` uses removes it once this process is gone
     (the process runtime's server dies with its parent by itself).
     """
-    session = runtime.start(config, CHECK_OPTIONS)
-    if session.container_id:
+    if runtime.name == "docker":  # before the container exists, so no kill can come between
         from debugkit.runtime import reaper
 
         reaper.spawn(os.getpid(), config.project_key)
+    session = runtime.start(config, CHECK_OPTIONS)
     return CheckedServer(runtime, session, config)
