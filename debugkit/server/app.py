@@ -46,6 +46,19 @@ def json_response(status: int, payload: Any, headers: Optional[dict[str, str]] =
     return response
 
 
+# Polled, not called: debugkit's readiness wait (every 50 ms), status and watcher, editors'
+# health checks. Logged, they were 88 of the 96 lines of a first `up` and buried the rest.
+_POLLED_PATHS = ("/", "/debugkit/status")
+
+
+def _logged(path: str, status: int) -> bool:
+    """Whether a request gets an access-log line: not the polled routes' (unless they fail;
+    ``/`` is the liveness probe, whose 503 while starting is the state, not news)."""
+    if path == "/":
+        return False
+    return not (path in _POLLED_PATHS and status < 400)
+
+
 class ScoringApp:
     """Wires the service, limits and debugger into Flask routes."""
 
@@ -346,7 +359,7 @@ class ScoringApp:
             response.headers["x-ms-client-request-id"] = g.client_request_id
         if self.recorder is not None and request.path == "/score" and request.method != "OPTIONS":
             self._record(response)
-        if request.path != "/" and logger.isEnabledFor(logging.INFO):
+        if _logged(request.path, response.status_code) and logger.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             logger.info(
                 "%s %s %d %.3fms", request.method, request.path, response.status_code, elapsed
