@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from cheroot import wsgi
 
+from debugkit.server.framing import harden, keep_threads_free
 from debugkit.server.options import ServerOptions
 
 logger = logging.getLogger("debugkit.server")
@@ -41,6 +42,8 @@ def build_server(options: ServerOptions, app: Any, port: int, reuse_port: bool =
         reuse_port=reuse_port,
     )
     server.max_request_body_size = options.max_body_bytes + 1024 * 1024
+    harden(server)
+    keep_threads_free(server)
     return server
 
 
