@@ -14,12 +14,27 @@ from debugkit.errors import EXIT_FAILED, UserError
 COMMAND_MODULES = (project, replay, serve, lint, vscode, doctor, replicas, check)
 
 
+VERBOSE = "--verbose"
+# 128 + SIGPIPE: what any Unix tool whose reader went away (`debugkit logs | head`) exits with
+EXIT_BROKEN_PIPE = 141
+
+
 class DebugkitGroup(click.Group):
     """Prints :class:`UserError` as one line (traceback only with ``--verbose``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `debugkit up --verbose` as well as `debugkit --verbose up`: people add it last
+        end = args.index("--") if "--" in args else len(args)
+        if VERBOSE in args[1:end]:
+            args = [VERBOSE] + [a for a in args[:end] if a != VERBOSE] + args[end:]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except UserError as err:
             if ctx.meta.get("debugkit.verbose"):
                 raise
@@ -40,6 +55,20 @@ class DebugkitGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_FAILED)
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout is gone: point it at /dev/null, so that the interpreter's last
+    flush does not print a second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 @click.group(cls=DebugkitGroup, context_settings={"help_option_names": ["-h", "--help"]})

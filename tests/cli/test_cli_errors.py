@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -76,3 +77,42 @@ def test_replicas_formula(args: tuple[str, ...], expected: str) -> None:
     result = debugkit("replicas", *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(expected)
+
+
+def test_verbose_is_accepted_after_the_subcommand(tmp_path: Path) -> None:
+    (tmp_path / "debugkit.yaml").write_text("deployment: [oops\n")
+    result = debugkit("status", str(tmp_path), "--verbose")
+    assert result.returncode != 0
+    assert "no such option" not in result.stderr
+    assert "Traceback" in result.stderr  # --verbose: the traceback, as before the subcommand
+
+
+def test_a_reader_that_goes_away_ends_quietly(tmp_path: Path) -> None:
+    # `debugkit rules | head -1`: the pipe closes while debugkit still writes
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "debugkit", "rules"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 141  # as any Unix tool whose reader went away
+    assert proc.stderr.read() == ""
+
+
+@pytest.mark.parametrize("home", ["/dev/null", "a-file"])
+def test_an_unusable_home_is_one_sentence(tmp_path: Path, home: str) -> None:
+    (tmp_path / "score.py").write_text("def init(): pass\ndef run(d): return d\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEBUGKIT_")}
+    env["HOME"] = home if home.startswith("/") else str(tmp_path / "file-not-folder")
+    (tmp_path / "file-not-folder").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "debugkit", "status", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert_one_line_error(result, 2, "set HOME to a writable folder")
