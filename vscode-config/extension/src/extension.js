@@ -1,10 +1,17 @@
-// VS Code glue: the debugkit language server, commands Up / Down / Reload / Attach.
+// VS Code glue: the debugkit language server, commands Up / Down / Reload / Attach, the
+// `debugkit` debug type (VS Code's own DAP client straight to debugpy), the status bar item.
 "use strict";
 
 const vscode = require("vscode");
+const fs = require("fs");
+const http = require("http");
 const { execFile } = require("child_process");
 const { LanguageClient } = require("vscode-languageclient/node");
 const logic = require("./logic");
+
+const PYTHON_DEBUGGER = "ms-python.debugpy"; // owns the `debugpy` debug type
+const STATUS_POLL_MS = 2000; // the server's /debugkit/status: ~1 ms for it, one local request
+const SESSION_POLL_MS = 10000; // `debugkit status --json`: a Python start, ~0.4 s of CPU
 
 /** @type {LanguageClient | undefined} */
 let client;
@@ -49,25 +56,77 @@ function run(call, cwd) {
   });
 }
 
+function isExecutable(file) {
+  try {
+    fs.accessSync(file, process.platform === "win32" ? fs.constants.F_OK : fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch (err) {
+    return false;
+  }
+}
+
+/** One notification naming the command tried and the setting that changes it. */
+function reportStartFailure(call, reason) {
+  const message = logic.startFailureMessage(call, reason);
+  output.appendLine(message);
+  vscode.window.showErrorMessage(message, "Open Settings").then((choice) => {
+    if (choice) {
+      vscode.commands.executeCommand("workbench.action.openSettings", "debugkit.command");
+    }
+  });
+}
+
 async function startLanguageServer(context) {
   const current = settings();
   if (!current.lspEnabled) {
     return;
   }
-  const call = logic.cliCall(current, "lsp");
+  let call;
+  try {
+    call = logic.cliCall(current, "lsp");
+  } catch (err) {
+    reportStartFailure({ command: String(current.command), args: [] }, err.message);
+    return;
+  }
+  if (!logic.findProgram(call.command, process.env, process.platform, isExecutable)) {
+    reportStartFailure(call, `cannot run: ${call.command} is not a program on PATH or a file`);
+    return;
+  }
   const serverOptions = { command: call.command, args: call.args };
+  let failed = false;
   const clientOptions = {
     documentSelector: [{ scheme: "file", language: "python" }],
     outputChannel: output,
+    // settings.json changes reach the server at once (workspace/didChangeConfiguration)
+    synchronize: { configurationSection: "debugkit" },
+    // our own message replaces the client's "couldn't create connection" + "closed" pair
+    initializationFailedHandler: () => false,
+    errorHandler: {
+      error: () => ({ action: 2 /* ErrorAction.Shutdown */, handled: true }),
+      closed: () => {
+        failed = true;
+        return { action: 1 /* CloseAction.DoNotRestart */, handled: true };
+      },
+    },
   };
   client = new LanguageClient("debugkit", "debugkit language server", serverOptions, clientOptions);
+  quiet(client);
   context.subscriptions.push({ dispose: () => client && client.stop() });
   try {
     await client.start();
   } catch (err) {
-    vscode.window.showWarningMessage(
-      `debugkit: the language server did not start (${err.message}); install debugkit or set debugkit.command`
-    );
+    failed = true;
+    reportStartFailure(call, logic.failureReason(err));
+  }
+  if (failed) {
+    client = undefined;
+  }
+}
+
+/** The language client's own start-failure notifications duplicate ours: log them only. */
+function quiet(languageClient) {
+  if (typeof languageClient.showNotificationMessage === "function") {
+    languageClient.showNotificationMessage = () => undefined;
   }
 }
 
@@ -102,18 +161,123 @@ async function simple(action) {
   vscode.window.showInformationMessage(last || `debugkit ${action}: done`);
 }
 
+function hasPythonDebugger() {
+  return Boolean(vscode.extensions && vscode.extensions.getExtension(PYTHON_DEBUGGER));
+}
+
 /** Attach: launch.json's configuration if present, else what the running server says. */
 async function attach() {
   const current = settings();
   const ws = folder();
   const launch = vscode.workspace.getConfiguration("launch", ws.uri);
-  const name = logic.attachConfigurationName(launch.get("configurations", []), current.runtime);
-  if (name) {
-    return vscode.debug.startDebugging(ws, name);
+  const choice = logic.attachChoice(launch.get("configurations", []), current.runtime, hasPythonDebugger());
+  if (choice) {
+    return vscode.debug.startDebugging(ws, choice.name || logic.substitute(choice.configuration, ws.uri.fsPath));
   }
   const project = logic.projectDir(ws.uri.fsPath, current.projectDir);
   const stdout = await run(logic.cliCall(current, "attach-config", project, ws.uri.fsPath), ws.uri.fsPath);
-  return vscode.debug.startDebugging(ws, logic.parseAttachConfig(stdout));
+  const configuration = logic.parseAttachConfig(stdout);
+  return vscode.debug.startDebugging(ws, hasPythonDebugger() ? configuration : logic.asBuiltin(configuration));
+}
+
+/** The `debugkit` debug type: VS Code's DAP client talks to debugpy's port directly. */
+const adapterFactory = {
+  createDebugAdapterDescriptor(session) {
+    const address = logic.adapterAddress(session.configuration);
+    output.appendLine(`debugkit: attaching to debugpy at ${address.host}:${address.port}`);
+    return new vscode.DebugAdapterServer(address.port, address.host);
+  },
+};
+
+/** Status bar item and reload lines, from the running session. */
+class StatusMonitor {
+  constructor() {
+    this.item = vscode.window.createStatusBarItem("debugkit.status", vscode.StatusBarAlignment.Left, 50);
+    this.item.name = "debugkit";
+    this.item.command = "debugkit.showOutput";
+    this.report = undefined; // the last report shown
+    this.url = undefined; // the running server's, from `debugkit status --json`
+    this.timers = [];
+    this.busy = false;
+    this.show(undefined);
+    this.item.show();
+  }
+
+  start() {
+    this.refreshSession();
+    for (const [fn, ms] of [[() => this.poll(), STATUS_POLL_MS], [() => this.refreshSession(), SESSION_POLL_MS]]) {
+      const timer = setInterval(fn, ms);
+      timer.unref?.(); // never what keeps a process alive
+      this.timers.push(timer);
+    }
+  }
+
+  /** Ask the CLI (which knows the session record, the runtime and rebuilds). */
+  refreshSession() {
+    let ws;
+    let call;
+    try {
+      ws = folder();
+      const current = settings();
+      call = logic.cliCall(current, "status", logic.projectDir(ws.uri.fsPath, current.projectDir));
+    } catch (err) {
+      return;
+    }
+    execFile(call.command, [...call.args, "--json"], { cwd: ws.uri.fsPath, timeout: 30000 }, (err, stdout) => {
+      let report;
+      try {
+        report = JSON.parse(stdout);
+      } catch (parseError) {
+        return; // debugkit could not run: the language server start says why
+      }
+      this.url = report.state !== "stopped" && report.url ? report.url : undefined;
+      this.show(report);
+    });
+  }
+
+  /** Between CLI calls, the server's own status route (cheap). */
+  poll() {
+    if (!this.url || this.busy) {
+      return;
+    }
+    this.busy = true;
+    const request = http.get(`${this.url}/debugkit/status`, { timeout: 1500 }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => (body += chunk));
+      response.on("end", () => {
+        this.busy = false;
+        try {
+          this.show({ ...JSON.parse(body), url: this.url });
+        } catch (err) {
+          // not JSON (production mode): keep what the CLI said
+        }
+      });
+    });
+    request.on("timeout", () => request.destroy());
+    request.on("error", () => {
+      this.busy = false;
+      this.refreshSession(); // gone or restarting: let the CLI say which
+    });
+  }
+
+  show(report) {
+    for (const line of logic.reloadLines(this.report, report)) {
+      output.appendLine(`debugkit: ${line}`);
+    }
+    const view = logic.statusView(report);
+    this.item.text = view.text;
+    this.item.tooltip = view.tooltip;
+    this.item.backgroundColor = view.error ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+    this.report = report;
+  }
+
+  dispose() {
+    for (const timer of this.timers) {
+      clearInterval(timer);
+    }
+    this.item.dispose();
+  }
 }
 
 function command(fn) {
@@ -128,13 +292,31 @@ function command(fn) {
 
 async function activate(context) {
   output = vscode.window.createOutputChannel("debugkit");
+  const monitor = new StatusMonitor();
+  const refresh = (fn) => async () => {
+    try {
+      await fn();
+    } finally {
+      monitor.refreshSession();
+    }
+  };
   context.subscriptions.push(
     output,
-    vscode.commands.registerCommand("debugkit.up", command(up)),
-    vscode.commands.registerCommand("debugkit.down", command(() => simple("down"))),
-    vscode.commands.registerCommand("debugkit.reload", command(() => simple("reload"))),
-    vscode.commands.registerCommand("debugkit.attach", command(attach))
+    monitor,
+    vscode.commands.registerCommand("debugkit.up", command(refresh(up))),
+    vscode.commands.registerCommand("debugkit.down", command(refresh(() => simple("down")))),
+    vscode.commands.registerCommand("debugkit.reload", command(refresh(() => simple("reload")))),
+    vscode.commands.registerCommand("debugkit.attach", command(attach)),
+    // old and new answers side by side go to the output; the message is the verdict line
+    vscode.commands.registerCommand("debugkit.replayLastFailed", command(() => simple("replay"))),
+    vscode.commands.registerCommand("debugkit.showOutput", () => output.show(true)),
+    vscode.debug.registerDebugAdapterDescriptorFactory(logic.DEBUG_TYPE_BUILTIN, adapterFactory),
+    vscode.debug.onDidStartDebugSession(() => setTimeout(() => monitor.poll(), 500)),
+    vscode.debug.onDidTerminateDebugSession(() => setTimeout(() => monitor.poll(), 500)),
+    vscode.tasks.onDidStartTask(() => setTimeout(() => monitor.refreshSession(), 3000)),
+    vscode.tasks.onDidEndTask(() => monitor.refreshSession())
   );
+  monitor.start();
   await startLanguageServer(context);
 }
 
