@@ -91,3 +91,31 @@ def test_an_azureml_models_cache_in_the_source_folder_is_seen_as_in_docker(tmp_p
         assert Path(answer["path"]).resolve() == cached.resolve()
     finally:
         debugkit("down", str(tmp_path))
+
+
+RAISES = "def init():\n    pass\n\ndef run(data):\n    return 1 / 0\n"
+
+
+def test_v2_deployment_answers_as_managed_and_up_target_overrides(tmp_path: Path):
+    (tmp_path / "score.py").write_text(RAISES)
+    (tmp_path / "blue.yml").write_text(
+        "name: blue\ncode_configuration:\n  code: .\n  scoring_script: score.py\n"
+        "instance_type: Standard_F2s_v2\n"
+    )
+    try:
+        for target, status in ((None, 424), ("aks", 502)):
+            extra = ["--target", target] if target else []
+            result = debugkit(
+                "up", str(tmp_path), "--runtime", "process", "--detach", "--no-debug",
+                "--no-watch", "--port", str(free_port()), *extra,
+            )  # fmt: skip
+            assert result.returncode == 0, result.stderr
+            expected = target or "managed"
+            assert f"answers as {expected}" in result.stdout
+            assert f"run() failure {status}" in result.stdout
+            assert f"target: {expected}" in debugkit("status", str(tmp_path)).stdout
+            scored = debugkit("score", str(tmp_path), "--data", "{}")
+            assert scored.stdout.startswith(f"HTTP {status}")
+            debugkit("down", str(tmp_path))
+    finally:
+        debugkit("down", str(tmp_path))
