@@ -187,7 +187,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     from debugkit.server import azmlinfsrv
 
     azmlinfsrv.apply_command_line(args, os.environ)
-    roots = [os.environ.get("AML_APP_ROOT") or source_dir, os.path.dirname(entry_script)]
+    # azmlinfsrv looks in AML_APP_ROOT; here that is the source folder in both runtimes (the
+    # process runtime points AML_APP_ROOT at its models layout), then the script's folder
+    roots = [source_dir, os.path.dirname(entry_script)]
     try:
         azml = azmlinfsrv.read_settings(os.environ, roots, f"debugkit/{__version__}")
     except azmlinfsrv.SettingError as exc:
