@@ -349,9 +349,12 @@ def down(project_dir: Path, images: bool) -> None:
         launcher.stop(record, by="down")
         _echo(f"debugkit: stopped and removed the server for {config.project_dir}")
     if images and launcher.docker_engine_answers():
+        from debugkit.check.server import CHECK_KEY_SUFFIX
         from debugkit.runtime.docker import DockerRuntime
 
-        removed = DockerRuntime().remove_project_images(config.project_key)
+        runtime = DockerRuntime()  # `up`'s images and those `debugkit check` keeps as its cache
+        keys = (config.project_key, config.project_key + CHECK_KEY_SUFFIX)
+        removed = sum(runtime.remove_project_images(key) for key in keys)
         _echo(f"debugkit: removed {removed} image(s) of {config.project_dir}")
 
 
@@ -446,6 +449,8 @@ def _print_status(report: dict[str, Any], config: ProjectConfig) -> None:
             _echo(f"  {line}")
     if report.get("last_error") and report.get("state") != "ready":
         _echo("last error: " + error_line(report["last_error"], config.source_dir))
+        if report["last_error"].get("traceback"):
+            _print_blocks({"traceback": report["last_error"]["traceback"]})
 
 
 @click.command("logs")
@@ -518,9 +523,46 @@ def score(project_dir: Path, data: str | None, file: Any, content_type: str) -> 
     timeout = config.deployment.request_timeout_s + 30
     response = ServerClient(session.url).score(body, content_type, timeout=timeout)
     _echo(f"HTTP {response.status}")
-    click.echo(response.text)
+    if 200 <= response.status < 300:
+        click.echo(response.text)  # run()'s answer, byte for byte
+    else:
+        _print_error_body(response.text)
     if not 200 <= response.status < 300:
         sys.exit(EXIT_FAILED)
+
+
+def _print_error_body(text: str) -> None:
+    """An error's JSON body as people read it: indented, and its multi-line strings (the
+    traceback, a stuck run()'s stack) as lines rather than one line of \\n escapes."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        click.echo(text)
+        return
+    blocks: dict[str, str] = {}
+    click.echo(json.dumps(_without_blocks(body, "", blocks), indent=2))
+    _print_blocks(blocks)
+
+
+def _without_blocks(value: Any, path: str, blocks: dict[str, str]) -> Any:
+    """``value`` with its multi-line strings moved into ``blocks`` (by dotted key)."""
+    if isinstance(value, dict):
+        kept = {}
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(item, str) and "\n" in item.rstrip("\n"):
+                blocks[where] = item
+            else:
+                kept[key] = _without_blocks(item, where, blocks)
+        return kept
+    return value
+
+
+def _print_blocks(blocks: dict[str, str]) -> None:
+    for key, value in blocks.items():
+        click.echo(f"{key}:")
+        for line in value.rstrip("\n").splitlines():
+            click.echo(f"  {line}")
 
 
 @click.command("reload")

@@ -18,3 +18,18 @@ def test_the_log_has_no_lines_for_debugkits_own_polling(make_project) -> None:
     log = debugkit("logs", str(root)).stdout
     assert "/debugkit/status" not in log
     assert "POST /score 200" in log  # requests people make are still logged
+
+
+def test_status_and_score_print_tracebacks_as_lines(make_project) -> None:
+    root = make_project("init-crash")
+    debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root), check=False)
+    status = debugkit("status", str(root), check=False).stdout
+    assert "last error: " in status and "score.py:7: error: ValueError" in status
+    traceback = status.split("traceback:\n", 1)[1].splitlines()
+    assert traceback[0].strip() == "Traceback (most recent call last):"
+    assert any('line 7, in load' in line for line in traceback)
+
+    scored = debugkit("score", str(root), "--data", "{}", check=False)
+    assert scored.returncode == 1 and scored.stdout.startswith("HTTP 503\n{\n  ")
+    assert "\\n" not in scored.stdout  # no escaped newlines: a traceback is printed as lines
+    assert "ValueError: model file is corrupt" in scored.stdout
