@@ -424,6 +424,114 @@ def _exited(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Di
     )
 
 
+# the server's access line for /score: "POST /score 502 3.1ms"
+_SCORE_STATUS = re.compile(r"\b(?:GET|POST|PUT|OPTIONS) /score (?P<status>\d{3}) ")
+# written by the server when it refuses a request over max_concurrent (server/app.py)
+_OVER_CAPACITY = re.compile(r"debugkit: (?:503|429) for request \S*: (?P<message>Too many .*)")
+_TIMED_OUT = re.compile(r"exceeded the request timeout of (?P<seconds>[\d.]+) s")
+NOT_ENCODABLE = "which JSON cannot encode"  # the server's words (server/returnsite.py)
+RUN_RAISED = "run() raised (request "  # the server's log line (server/app.py)
+
+
+def _score_statuses(log_text: str) -> list[int]:
+    return [int(m.group("status")) for m in _SCORE_STATUS.finditer(log_text)]
+
+
+def _run_problem(log_text: str, config: ProjectConfig, needle: str = "") -> str | None:
+    """``HOST_FILE:LINE: TYPE: MESSAGE`` of the last problem line (containing ``needle``)."""
+    for problem in reversed(read_problems(log_text)):
+        if problem.severity == "error" and needle in problem.message:
+            return f"{host_path(problem.file, config.source_dir)}:{problem.line}: {problem.message}"
+    return None
+
+
+def _not_encodable(
+    log_text: str, exit_reason: str | None, config: ProjectConfig
+) -> Diagnosis | None:
+    """run() returned normally, but with a value JSON cannot encode (502/424)."""
+    if NOT_ENCODABLE not in log_text:
+        return None
+    where = _run_problem(log_text, config, NOT_ENCODABLE)
+    if where is None:  # no location: the server's log line
+        where = _line_of(log_text, log_text.rindex(NOT_ENCODABLE)).strip()
+    location = where.split(": ", 1)[0]
+    return Diagnosis(
+        "run() returned a value JSON cannot encode",
+        where[:400],
+        f"return plain values at {location} (lists, dicts, str, int, float, bool, None), "
+        "then save: the watcher reloads; 'debugkit replay --last-failed' sends the request again",
+    )
+
+
+def _run_failed(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
+    """Requests answered 502 (aks) or 424 (managed) because run() raised."""
+    failed = log_text.count(RUN_RAISED)
+    if not failed:
+        return None
+    # the server writes the problem line right before its "run() raised" line
+    where = _run_problem(log_text[: log_text.rindex(RUN_RAISED)], config)
+    statuses = sorted({s for s in _score_statuses(log_text) if s in (502, 424)})
+    answered = "/".join(map(str, statuses)) or "an error"
+    location = where.split(": ", 1)[0] if where else str(config.entry_path)
+    return Diagnosis(
+        "run() raised",
+        f"{failed} request(s) answered {answered}; last: {where or 'see the traceback above'}",
+        f"fix the error at {location}, then save (the watcher reloads); 'debugkit replay "
+        "--last-failed' sends the failing request again, --wait-for-debugger and a breakpoint "
+        "in run() step through it",
+    )
+
+
+def _over_capacity(
+    log_text: str, exit_reason: str | None, config: ProjectConfig
+) -> Diagnosis | None:
+    """503 (aks) or 429 (managed): more requests at once than the container takes."""
+    refused = list(_OVER_CAPACITY.finditer(log_text))
+    if not refused:
+        return None
+    limit = config.deployment.max_concurrent_requests
+    wait = (
+        f" and the wait for a slot ({config.setting('max_wait')})"
+        if config.deployment.target == "aks"
+        else ""
+    )
+    return Diagnosis(
+        "too many requests at once",
+        f"{len(refused)} request(s) refused: {refused[-1].group('message')}",
+        f"send at most {limit} request(s) at a time, or raise {config.setting('max_concurrent')}"
+        f"{wait} as far as the deployment will run them",
+    )
+
+
+def _starting(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
+    """503 answers that are neither refusals nor a failed init(): init() had not finished."""
+    unavailable = _score_statuses(log_text).count(503) - len(_OVER_CAPACITY.findall(log_text))
+    if unavailable <= 0 or "init() failed" in log_text:
+        return None  # a failed init() has its own diagnosis
+    return Diagnosis(
+        "scored before the server was ready",
+        f"{unavailable} request(s) answered 503 while init() was still running",
+        "wait until 'debugkit up' says ready (or 'debugkit status' says ready) before sending "
+        "requests; a client of the deployed service should retry 503 after Retry-After",
+    )
+
+
+def _timed_out(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
+    """504 (aks) or 408 (managed): run() outlived the request timeout."""
+    stuck = list(_TIMED_OUT.finditer(log_text))
+    if not stuck:
+        return None
+    where = _run_problem(log_text, config, "Timeout:")
+    return Diagnosis(
+        "run() timed out",
+        f"{len(stuck)} request(s) ran over the request timeout of {stuck[-1].group('seconds')} s"
+        + (f"; run() was at {where.split(': ', 1)[0]}" if where else "")
+        + " (the log above shows its stack)",
+        f"make run() faster there, or raise {config.setting('request_timeout')} as far as "
+        "the deployment allows",
+    )
+
+
 _CHECKS: tuple[Callable[[str, str | None, ProjectConfig], Diagnosis | None], ...] = (
     _memory,
     _killed,
@@ -433,6 +541,11 @@ _CHECKS: tuple[Callable[[str, str | None, ProjectConfig], Diagnosis | None], ...
     _missing_module,
     _model_missing,
     _init_failed,
+    _not_encodable,
+    _run_failed,
+    _timed_out,
+    _over_capacity,
+    _starting,
     _port_conflict,
 )
 

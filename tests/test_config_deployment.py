@@ -90,6 +90,8 @@ def test_v1_scoring_timeout_concurrency_and_queue_wait(project: Path) -> None:
     assert command[command.index("--max-concurrent") + 1] == "2"
     assert command[command.index("--max-wait") + 1] == "1.5"
     assert command[command.index("--target") + 1] == "aks"
+    # the server's 503 names v1's keys (maxConcurrentRequestsPerContainer, maxQueueWaitMs)
+    assert command[command.index("--settings-format") + 1] == "v1"
 
 
 def test_debugkit_yaml_target_and_the_up_flag(project: Path) -> None:

@@ -88,6 +88,8 @@ def server_command(config: ProjectConfig, options: UpOptions, where: ServerPlace
         deployment.target,
         "--max-wait",
         str(deployment.max_request_wait_s),
+        "--settings-format",
+        config.settings_format,
     ]
     if where.model_dir is not None:
         command += ["--model-dir", where.model_dir]

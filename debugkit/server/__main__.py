@@ -14,6 +14,7 @@ import sys
 import threading
 from typing import Optional
 
+from debugkit.server import settingnames
 from debugkit.server.profiles import DEFAULT_PROFILE, PROFILE_NAMES, get_profile
 
 EXIT_USAGE = 2
@@ -111,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help="azmlinfsrv settings as JSON (default: $AZUREML_CONFIG_FILE, else config.json "
         "in the app root)",
+    )
+    parser.add_argument(
+        "--settings-format",
+        choices=settingnames.FORMATS,
+        help="name the project's settings as this format writes them in messages "
+        "(debugkit.yaml, v2 deployment YAML, v1 deploymentconfig.json; default: Azure ML's "
+        "setting names)",
     )
     # internal: a further production worker process sharing the port (SO_REUSEPORT)
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
@@ -239,6 +247,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         max_wait_s=profile.default_max_wait_s if args.max_wait is None else args.max_wait,
         cors_origins=azml.cors_origins,
         server_version=azml.server_version,
+        settings_format=args.settings_format,
     )
     configure_logging(options.production)
     try:

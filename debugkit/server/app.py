@@ -8,15 +8,15 @@ import os
 import time
 import traceback
 import uuid
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from flask import Flask, Response, copy_current_request_context, g, request
 from werkzeug.exceptions import HTTPException
 
-from debugkit.server import guard, keepinit, modelpath
+from debugkit.server import guard, keepinit, modelpath, returnsite, settingnames
 from debugkit.server.azmlinfsrv import cors_headers
 from debugkit.server.debugger import Debugger
-from debugkit.server.errorinfo import describe_exception
+from debugkit.server.errorinfo import ErrorInfo, describe_exception, display_path
 from debugkit.server.framing import read_body_first
 from debugkit.server.inputs import BadInput, UnsupportedInput, run_arguments
 from debugkit.server.limits import (
@@ -139,9 +139,14 @@ class ScoringApp:
                 except UnsupportedInput as exc:
                     return self._as_front_end(json_response(415, {"message": str(exc)}, headers))
                 request_headers = dict(request.headers)
+                sites = returnsite.sites()
+                returned: dict[str, Any] = {}
 
                 def call() -> Any:
-                    return generation.call_run(kwargs, request_headers)
+                    sites.start(generation.run)
+                    value = generation.call_run(kwargs, request_headers)
+                    returned["site"] = sites.recorded()  # for a value JSON cannot encode
+                    return value
 
                 if generation.input_mode == RAW_HTTP:
                     # @rawhttp code may use flask.request too: give the worker the context.
@@ -152,7 +157,9 @@ class ScoringApp:
                     self.limiter.release,
                     g.request_id,
                 )
-                return self._run_response(outcome, headers)
+                return self._run_response(
+                    outcome, headers, lambda: returnsite.where(generation.run, returned.get("site"))
+                )
         finally:
             if not handed_over:
                 self.limiter.release()
@@ -160,11 +167,20 @@ class ScoringApp:
     def _over_capacity(self, admission: str) -> Response:
         headers = {"Retry-After": "1", "x-debugkit-generation": str(self.service.generation_number)}
         if admission == REFUSED or not self.profile.pending_factor:
-            return json_response(
-                self.profile.over_capacity_status,
-                {"message": self.profile.over_capacity_message(self.options.max_concurrent)},
-                headers,
+            message = self.profile.over_capacity_message(
+                self.options.max_concurrent,
+                settingnames.names_for(self.options.settings_format)
+                if self.options.settings_format
+                else None,
             )
+            # read by 'debugkit logs' (diagnose.py): the access line alone does not say why
+            logger.warning(
+                "debugkit: %d for request %s: %s",
+                self.profile.over_capacity_status,
+                g.request_id,
+                message,
+            )
+            return json_response(self.profile.over_capacity_status, {"message": message}, headers)
         # managed: waited for a slot for the whole request timeout
         timeout_ms = int(self.options.request_timeout_s * 1000)
         return json_response(
@@ -184,7 +200,12 @@ class ScoringApp:
         response.status_code = self.profile.run_failed_status
         return response
 
-    def _run_response(self, outcome: RunOutcome, headers: dict[str, str]) -> Response:
+    def _run_response(
+        self,
+        outcome: RunOutcome,
+        headers: dict[str, str],
+        return_site: Callable[[], Optional[returnsite.ReturnSite]] = lambda: None,
+    ) -> Response:
         headers["x-ms-run-fn-exec-ms"] = f"{outcome.elapsed_ms:.3f}"
         if outcome.timed_out:
             headers["x-ms-run-function-failed"] = "True"
@@ -205,10 +226,7 @@ class ScoringApp:
         try:
             body = json.dumps(value)
         except (TypeError, ValueError) as exc:
-            exc_info = TypeError(
-                f"run() returned a {type(value).__name__} that cannot be serialised as JSON: {exc}"
-            )
-            return self._run_failed(exc_info, headers)
+            return self._not_encodable(value, exc, headers, return_site())
         response = Response(body, status=200, mimetype="application/json")
         response.headers["x-ms-run-function-failed"] = "False"
         for key, header_value in headers.items():
@@ -219,17 +237,38 @@ class ScoringApp:
         info = describe_exception(error, self.options.source_dir)
         problems.error(info.location_line())
         logger.error("run() raised (request %s):\n%s", g.request_id, info.traceback.rstrip())
+        return self._failed_response(info, f"run() raised {info.type}: {info.message}", headers)
+
+    def _not_encodable(
+        self,
+        value: Any,
+        problem: BaseException,
+        headers: dict[str, str],
+        site: Optional[returnsite.ReturnSite],
+    ) -> Response:
+        """run() returned normally, with a value JSON cannot encode: name its return."""
+        message = returnsite.describe_value(value, problem)
+        if site is not None and not site.exact:
+            message += f" (run() returns at lines {', '.join(map(str, site.lines))})"
+        info = ErrorInfo(
+            type=type(problem).__name__,
+            message=message,
+            traceback="",
+            file=display_path(site.file, self.options.source_dir) if site else None,
+            line=site.lines[0] if site else None,
+        )
+        problems.error(info.location_line())
+        logger.error("%s (request %s)", message, g.request_id)
+        return self._failed_response(info, message, headers)
+
+    def _failed_response(self, info: ErrorInfo, message: str, headers: dict[str, str]) -> Response:
         headers["x-ms-run-function-failed"] = "True"
         if self.profile.wraps_model_errors:
             headers.update(self.profile.model_error_headers(500))  # what the container answered
         status = self.profile.run_failed_status
         if self.options.production:
             return json_response(status, {"message": GENERIC_RUN_ERROR}, headers)
-        return json_response(
-            status,
-            {"message": f"run() raised {info.type}: {info.message}", "error": info.to_dict()},
-            headers,
-        )
+        return json_response(status, {"message": message, "error": info.to_dict()}, headers)
 
     def swagger(self) -> Response:
         generation = self.service.current

@@ -25,6 +25,8 @@ class ServerOptions:
     max_wait_s: float = 0.5  # aks: how long a request over max_concurrent waits, then 503
     cors_origins: tuple[str, ...] = ()  # AML_CORS_ORIGINS ("*" = any)
     server_version: Optional[str] = None  # the x-ms-server-version header; None: not sent
+    # whose key names messages use (debugkit/server/settingnames.py); None: Azure ML's
+    settings_format: Optional[str] = None
 
     @property
     def max_body_bytes(self) -> int:

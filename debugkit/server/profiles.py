@@ -23,6 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Optional
+
+from debugkit.server.settingnames import SettingNames
 
 AKS = "aks"
 MANAGED = "managed"
@@ -57,15 +60,28 @@ class Profile:
             MODEL_ERROR_REASON_HEADER: reason,
         }
 
-    def over_capacity_message(self, max_concurrent: int) -> str:
+    def over_capacity_message(
+        self, max_concurrent: int, names: Optional[SettingNames] = None
+    ) -> str:
+        """The refusal's body; ``names``: the project's own keys (``--settings-format``),
+        else the Azure ML setting names of this front end."""
         if self.pending_factor:
+            key = (
+                names.where(names.max_concurrent)
+                if names
+                else "max_concurrent_requests_per_instance"
+            )
             return (
                 f"Too many pending requests: more than {self.pending_factor} x "
-                f"max_concurrent_requests_per_instance ({max_concurrent}) in flight; retry later."
+                f"{key} ({max_concurrent}) in flight; retry later."
             )
+        key = names.where(names.max_concurrent) if names else "max_concurrent_requests"
+        wait = "max_request_wait_time"
+        if names is not None and names.max_wait is not None:
+            wait = names.where(names.max_wait)
         return (
             f"Too many concurrent requests: the limit is {max_concurrent} "
-            "(max_concurrent_requests) and no slot freed within max_request_wait_time; retry later."
+            f"({key}) and no slot freed within {wait}; retry later."
         )
 
 

@@ -84,7 +84,9 @@ def test_return_values_are_serialised_as_json(write_project, serve):
     assert server.score({"kind": "list"}).json() == [1, 2.5, "x"]
     unserialisable = server.score({"kind": "set"})
     assert unserialisable.status == 502
-    assert "cannot be serialised as JSON" in unserialisable.json()["error"]["message"]
+    message = unserialisable.json()["message"]
+    assert message.startswith("run() returned a set, which JSON cannot encode")
+    assert unserialisable.json()["error"]["file"] == "score.py"
 
 
 def test_rawhttp_and_amlresponse_from_azureml_contrib(write_project, serve):
