@@ -210,6 +210,18 @@ def load_generation(
     except LoadError:
         _restore_schemas(schemas)
         raise
+    finally:
+        _dedupe_sys_path()
+
+
+def _dedupe_sys_path() -> None:
+    """Many score.py files ``sys.path.insert(0, <their folder>)`` at import: once per reload
+    that grew sys.path by an entry per reload (each slowing every later import a little).
+    The first occurrence of each entry is kept, so the insert still takes effect."""
+    seen: set[str] = set()
+    kept = [entry for entry in sys.path if not (entry in seen or seen.add(entry))]
+    if len(kept) != len(sys.path):
+        sys.path[:] = kept
 
 
 def _load(
