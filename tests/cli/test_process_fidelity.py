@@ -53,10 +53,10 @@ def test_up_process_runtime_reports_oom_like_docker(greedy_project: Path):
 
 def test_up_process_runtime_refuses_what_this_machine_cannot_schedule(tmp_path: Path):
     (tmp_path / "score.py").write_text("def init():\n    pass\n\ndef run(d):\n    return d\n")
-    (tmp_path / "debugkit.yaml").write_text("deployment:\n  memory_gb: 100000\n")
+    (tmp_path / "debugkit.yaml").write_text("deployment:\n  memory_gb: 4000\n")
     result = debugkit("up", str(tmp_path), "--runtime", "process", "--port", str(free_port()))
     assert result.returncode == 2
-    assert "cannot be scheduled: requests 100000 GB memory" in result.stderr
+    assert "cannot be scheduled: requests 4000 GB memory" in result.stderr
 
 
 CACHED = """
