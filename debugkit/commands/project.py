@@ -37,6 +37,17 @@ def _echo(line: str) -> None:
     sys.stdout.flush()
 
 
+def _require_debug_routes(config: ProjectConfig, command: str, instead: str) -> Session:
+    """The running session, if it has the debug routes (``--production`` turns them off)."""
+    session = _require_session(config)
+    if session.production:
+        raise UserError(
+            f"'debugkit {command}' needs the debug routes, which --production turns off "
+            f"({instead}); run 'debugkit up' without --production to use it"
+        )
+    return session
+
+
 def _require_session(config: ProjectConfig) -> Session:
     found = launcher.running_session(config)
     if found is None:
@@ -574,7 +585,7 @@ def reload(project_dir: Path, run_init: bool) -> None:
     """Reload score.py now: re-import, and run init() unless nothing it reads changed (then its
     state, the loaded model, is kept); the last good version serves on failure."""
     config = load_config(project_dir)
-    session = _require_session(config)
+    session = _require_debug_routes(config, "reload", "a save restarts it instead")
     config = session.config_loader()(project_dir)  # with up's flags (--no-keep-init)
     problems = _syntax_problems(config.source_dir)
     if problems:
@@ -619,7 +630,7 @@ def _syntax_problems(source_dir: Path) -> list[SyntaxProblem]:
 def model_path(name: str, project_dir: Path, version: int | None, as_json: bool) -> None:
     """Ask the running server where model NAME resolves, and why (exit 1 if it does not exist)."""
     config = load_config(project_dir)
-    session = _require_session(config)
+    session = _require_debug_routes(config, "model-path", "its log shows what init() loaded")
     response = ServerClient(session.url).model_path(name, version)
     answer = response.json()
     if response.status != 200:
@@ -629,22 +640,35 @@ def model_path(name: str, project_dir: Path, version: int | None, as_json: bool)
     if as_json:
         click.echo(json.dumps(answer, indent=2))
     else:
-        _print_model_path(name, answer)
+        _print_model_path(name, answer, version)
     if not answer.get("exists"):
         sys.exit(EXIT_FAILED)
 
 
-def _print_model_path(name: str, answer: dict[str, Any]) -> None:
+def _print_model_path(name: str, answer: dict[str, Any], version: int | None = None) -> None:
     mark = "found" if answer.get("exists") else "NOT FOUND"
     _echo(f"{name}: {mark}" + (f" at {answer['resolved']}" if answer.get("resolved") else ""))
     for candidate in answer.get("searched") or []:
         _echo(f"  looked at {candidate.get('path')}: {candidate.get('why', '')}")
     for model in answer.get("available") or []:
-        for version in model.get("versions", []):
-            files = ", ".join(version.get("files", []))
-            _echo(f"  available: {model.get('name')} version {version.get('version')}: {files}")
-    if answer.get("suggestion"):
-        _echo(f"  did you mean '{answer['suggestion']}'?")
+        for entry in model.get("versions", []):
+            files = ", ".join(entry.get("files", []))
+            _echo(f"  available: {model.get('name')} version {entry.get('version')}: {files}")
+    suggestion = answer.get("suggestion")
+    versions = [
+        str(v.get("version"))
+        for model in answer.get("available") or []
+        if model.get("name") == name
+        for v in model.get("versions", [])
+    ]
+    if not answer.get("exists") and versions and version is not None:
+        # the name is right, only the version is not: say that, not "did you mean NAME?"
+        _echo(
+            f"  {name} has no version {version}; it has version {', '.join(versions)} "
+            "(without --version, the highest)"
+        )
+    elif suggestion and suggestion != name:
+        _echo(f"  did you mean '{suggestion}'?")
     if answer.get("diagnosis"):
         _echo(f"  {answer['diagnosis']}")
 

@@ -182,7 +182,7 @@ def diagnose(name: str, version: Optional[int], models_root: str, cwd: str) -> d
     available = list_available(models_root)
     names = [entry["name"] for entry in available]
     suggestion = None
-    if res.resolved is None:
+    if res.resolved is None and name not in names:  # a right name: only its version is wrong
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         suggestion = close[0] if close else None
     notes: list[str] = []
@@ -199,6 +199,8 @@ def diagnose(name: str, version: Optional[int], models_root: str, cwd: str) -> d
             "A version folder under this model is not a number; azureml-core takes int() of every "
             "version folder name and fails on the first that is not."
         )
+    elif name in names:
+        pass  # the version note below says what is wrong
     elif suggestion:
         notes.append(f"No model named {name!r}; did you mean {suggestion!r}? (names are exact)")
     elif not os.path.isdir(models_root):

@@ -27,9 +27,29 @@ def test_status_and_score_print_tracebacks_as_lines(make_project) -> None:
     assert "last error: " in status and "score.py:7: error: ValueError" in status
     traceback = status.split("traceback:\n", 1)[1].splitlines()
     assert traceback[0].strip() == "Traceback (most recent call last):"
-    assert any('line 7, in load' in line for line in traceback)
+    assert any("line 7, in load" in line for line in traceback)
 
     scored = debugkit("score", str(root), "--data", "{}", check=False)
     assert scored.returncode == 1 and scored.stdout.startswith("HTTP 503\n{\n  ")
     assert "\\n" not in scored.stdout  # no escaped newlines: a traceback is printed as lines
     assert "ValueError: model file is corrupt" in scored.stdout
+
+
+def test_model_path_with_only_the_version_wrong_says_so(make_project) -> None:
+    root = make_project("basic")  # greeter, version 3
+    debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root))
+    result = debugkit("model-path", "greeter", "--version", "2", str(root), check=False)
+    assert result.returncode == 1
+    assert "greeter has no version 2; it has version 3" in result.stdout
+    assert "did you mean" not in result.stdout
+    assert "No model named" not in result.stdout  # the name is right
+
+
+def test_debug_only_commands_in_production_mode_say_why_they_cannot(make_project) -> None:
+    root = make_project("basic")
+    debugkit("up", "--detach", "--no-watch", "--production", "--runtime", "docker", str(root))
+    for args in (["reload"], ["model-path", "greeter"]):
+        result = debugkit(*args, str(root), check=False)
+        assert result.returncode == 2, result.stderr
+        (line,) = result.stderr.splitlines()
+        assert "--production turns off" in line and "without --production" in line
