@@ -14,6 +14,7 @@ from debugkit.applayout import below_model_dir, host_path, in_models_layout
 from debugkit.config import ModelSpec, ProjectConfig
 from debugkit.consolelines import read_problems
 from debugkit.modelfiles import files_of, find_file, pickled_sklearn_versions
+from debugkit.server.modelpath import MODEL_SUFFIXES  # file names that are models
 
 # import name -> pip name, where they differ (the usual suspects in scoring scripts)
 PIP_NAMES = {
@@ -40,28 +41,6 @@ _FILE_MISSING = re.compile(
     r"No such file or directory: '(?P<path>[^'\n]+)'|"
     r"SavedModel file does not exist at: (?P<saved>\S+)|"
     r"Load model from (?P<onnx>\S+) failed"
-)
-# file names that are models when the path does not say azureml-models
-MODEL_SUFFIXES = frozenset(
-    [
-        ".pkl",
-        ".pickle",
-        ".joblib",
-        ".sav",
-        ".onnx",
-        ".pt",
-        ".pth",
-        ".ckpt",
-        ".h5",
-        ".keras",
-        ".pb",
-        ".safetensors",
-        ".cbm",
-        ".ubj",
-        ".model",
-        ".mlmodel",
-        ".tflite",
-    ]
 )
 # A module path a pickle names that the installed package does not have: the model was
 # pickled with another version (scikit-learn 1.4 removed sklearn.ensemble._gb_losses, so

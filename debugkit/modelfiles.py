@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from debugkit.config import ModelSpec
+from debugkit.server.modelpath import folder_files  # the server lists them alike
 
 # BaseEstimator.__getstate__ stores the writer's version in every estimator's state as
 # '_sklearn_version': the key, a memo/opcode byte or two, then the version string
@@ -17,20 +18,11 @@ _SKLEARN_VERSION = re.compile(
 )
 _CHUNK = 8 * 1024 * 1024
 _READ_AT_MOST = 512 * 1024 * 1024  # a bigger pickle is read only this far
-_LISTED_AT_MOST = 200  # files of a folder model walked (large image datasets stop here)
 
 
 def files_of(model: ModelSpec) -> list[str]:
     """The files of a folder model, relative to it (POSIX, sorted); ``[""]`` for a file model."""
-    if not model.path.is_dir():
-        return [""]
-    found: list[str] = []
-    for path in sorted(model.path.rglob("*")):
-        if path.is_file() and not any(p.startswith(".") for p in path.parts[-2:]):
-            found.append(path.relative_to(model.path).as_posix())
-            if len(found) >= _LISTED_AT_MOST:
-                break
-    return found
+    return folder_files(str(model.path)) if model.path.is_dir() else [""]
 
 
 def find_file(models: Sequence[ModelSpec], basename: str) -> list[tuple[ModelSpec, str]]:

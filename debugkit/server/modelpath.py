@@ -158,6 +158,43 @@ def list_available(models_root: str) -> list[dict[str, Any]]:
     return available
 
 
+# file names that are models (the host's diagnoses read this too: debugkit/diagnose.py)
+MODEL_SUFFIXES = frozenset(
+    {".pkl", ".pickle", ".joblib", ".sav", ".onnx", ".pt", ".pth", ".ckpt", ".h5", ".keras"}
+    | {".pb", ".safetensors", ".cbm", ".ubj", ".model", ".mlmodel", ".tflite"}
+)
+_LISTED_AT_MOST = 50  # files of a folder model named (an image dataset stops here)
+
+
+def folder_files(folder: str) -> list[str]:
+    """The files of a folder model, relative to it (POSIX, sorted, hidden ones left out)."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(f for f in files if not f.startswith(".")):
+            found.append(os.path.relpath(os.path.join(root, file), folder).replace(os.sep, "/"))
+            if len(found) >= _LISTED_AT_MOST:
+                return found
+    return found
+
+
+def _folder_note(name: str, folder: str, model_dir: str) -> str:
+    """Where the files of a folder model are, as the path score.py must build."""
+    files = folder_files(folder)
+    if not files:
+        return "It is an empty folder."
+    example = next((f for f in files if os.path.splitext(f)[1].lower() in MODEL_SUFFIXES), files[0])
+    target = os.path.realpath(os.path.join(folder, example))
+    real_model_dir = os.path.realpath(model_dir) if model_dir else ""
+    if real_model_dir and os.path.commonpath([target, real_model_dir]) == real_model_dir:
+        relative = os.path.relpath(target, real_model_dir).replace(os.sep, "/")
+        how = f"os.path.join(os.environ['AZUREML_MODEL_DIR'], '{relative}')"
+    else:
+        how = f"os.path.join(Model.get_model_path({name!r}), '{example}')"
+    shown = ", ".join(files[:10]) + (f", ... ({len(files)} files)" if len(files) > 10 else "")
+    return f"It is a folder model; its files: {shown}. Load {example} as {how}."
+
+
 def _model_dir_note(model_dir: str, models_root: str) -> Optional[str]:
     if not model_dir:
         return "AZUREML_MODEL_DIR is not set, so code that reads it gets None."
@@ -169,9 +206,13 @@ def _model_dir_note(model_dir: str, models_root: str) -> Optional[str]:
             "os.path.join(AZUREML_MODEL_DIR, '<name>', '<version>', '<file>')."
         )
     if os.path.isdir(model_dir):
+        entries = [e for e in os.listdir(model_dir) if not e.startswith(".")]
+        inside = "'<file>'"
+        if len(entries) == 1 and os.path.isdir(os.path.join(model_dir, entries[0])):
+            inside = f"'{entries[0]}', '<file>'"  # a folder model: its files are below it
         return (
             f"AZUREML_MODEL_DIR={model_dir} points at one model's version folder (the single-model "
-            "layout): build paths as os.path.join(AZUREML_MODEL_DIR, '<file>'); "
+            f"layout): build paths as os.path.join(AZUREML_MODEL_DIR, {inside}); "
             "with several models deployed it would point at azureml-models instead."
         )
     return f"AZUREML_MODEL_DIR={model_dir} does not exist."
@@ -186,8 +227,14 @@ def diagnose(name: str, version: Optional[int], models_root: str, cwd: str) -> d
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         suggestion = close[0] if close else None
     notes: list[str] = []
+    resolved_path = None
     if res.resolved is not None:
         notes.append(f"Model.get_model_path({name!r}) returns {res.resolved}.")
+        resolved_path = (
+            res.resolved if os.path.isabs(res.resolved) else os.path.join(cwd, res.resolved)
+        )
+        if os.path.isdir(resolved_path):
+            notes.append(_folder_note(name, resolved_path, os.environ.get("AZUREML_MODEL_DIR", "")))
     elif res.error_message and "can contain only 1 file or folder" in res.error_message:
         notes.append(
             "The version folder breaks azureml-core's one-entry rule: get_model_path needs exactly "
@@ -237,6 +284,10 @@ def diagnose(name: str, version: Optional[int], models_root: str, cwd: str) -> d
             {"type": res.error_type, "message": res.error_message} if res.error_type else None
         ),
         "searched": [candidate.to_dict() for candidate in res.searched],
+        # a folder model's files, relative to it
+        "files": folder_files(resolved_path)
+        if resolved_path and os.path.isdir(resolved_path)
+        else None,
         "available": available,
         "suggestion": suggestion,
         "diagnosis": " ".join(notes),

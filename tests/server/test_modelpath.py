@@ -248,3 +248,28 @@ def test_model_path_explains_the_multi_model_layout(write_project, serve, tmp_pa
     answer = server.get("/debugkit/model-path?name=a").json()
     assert answer["resolved"].endswith("azureml-models/a/1/a.pkl")
     assert "several models are deployed" in answer["diagnosis"]
+
+
+def test_model_path_of_a_folder_model_names_the_real_relative_path(
+    write_project, serve, tmp_path_factory
+):
+    app_root = tmp_path_factory.mktemp("folder")
+    make_models(
+        app_root, {"credit/2/credit/model": ["sklearn_model.pkl"], "credit/2/credit": ["MLmodel"]}
+    )
+    version_dir = app_root / "azureml-models" / "credit" / "2"
+    server = serve(
+        write_project(SCORE), env={"AML_APP_ROOT": str(app_root)}, model_dir=str(version_dir)
+    )
+    answer = server.get("/debugkit/model-path?name=credit").json()
+    assert answer["resolved"] == str(version_dir / "credit")
+    assert answer["files"] == ["MLmodel", "model/sklearn_model.pkl"]
+    diagnosis = answer["diagnosis"]
+    assert "its files: MLmodel, model/sklearn_model.pkl" in diagnosis
+    assert (
+        "Load model/sklearn_model.pkl as "
+        "os.path.join(os.environ['AZUREML_MODEL_DIR'], 'credit/model/sklearn_model.pkl')"
+    ) in diagnosis
+    # not the single-file advice: the files are below the folder
+    assert "os.path.join(AZUREML_MODEL_DIR, 'credit', '<file>')" in diagnosis
+    assert "os.path.join(AZUREML_MODEL_DIR, '<file>')" not in diagnosis
