@@ -210,3 +210,26 @@ def test_swagger_names_the_active_profile_in_a_header(write_project, serve):
     swagger = server.get("/swagger.json")
     assert swagger.status == 200
     assert swagger.header("x-debugkit-target") == "managed"
+
+
+STUCK = """
+import threading
+
+def init():
+    pass
+
+def run(data):
+    threading.Event().wait(30)  # blocked in C: the injected timeout cannot free the slot
+"""
+
+
+def test_managed_request_waiting_past_the_timeout_is_408(write_project, serve):
+    server = serve(write_project(STUCK), target="managed", request_timeout=0.5)
+    results: dict[str, Any] = {}
+    first = _in_background(server, {}, results, "first")
+    _wait_status(server, "busy_workers", 1)
+    waited = server.score({})
+    first.join(30)
+    assert waited.status == 408
+    assert "waiting for a free slot" in waited.json()["message"]
+    assert results["first"].status == 408

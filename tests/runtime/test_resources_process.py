@@ -1,0 +1,30 @@
+"""The process runtime's preflight and its one sentence on the limits it cannot enforce."""
+
+from __future__ import annotations
+
+from debugkit.config import DeploymentSettings
+from debugkit.runtime.resources import (
+    PROCESS_MACHINE,
+    machine_info,
+    scheduling_problems,
+    unenforced_limits,
+)
+
+
+def test_machine_info_has_the_engine_shape() -> None:
+    info = machine_info()
+    assert info["MemTotal"] > 0 and info["NCPU"] >= 1 and info[PROCESS_MACHINE]
+
+
+def test_a_gpu_on_a_machine_without_one_names_the_driver_not_the_engine() -> None:
+    info = {"MemTotal": 64 * 1024**3, "NCPU": 8, "Runtimes": {}, PROCESS_MACHINE: True}
+    (problem,) = scheduling_problems(DeploymentSettings(gpu=True), info)
+    assert "no NVIDIA driver (nvidia-smi)" in problem
+
+
+def test_unenforced_limits_name_cpu_and_gpu_and_the_memory_watchdog() -> None:
+    line = unenforced_limits(DeploymentSettings(cpu_cores=4, memory_gb=0.5, gpu=True), True)
+    assert "memory_gb 0.5 is enforced by a watchdog" in line
+    assert "cannot enforce cpu_cores 4" in line and "gpu" in line
+    without = unenforced_limits(DeploymentSettings(), False)
+    assert "memory_gb 1" in without.split("cannot enforce", 1)[1]
