@@ -257,6 +257,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     if logging_json:
         logger.info("debugkit: loaded logging config from %s", logging_json)
     azmlinfsrv.redirect_print()
+    if os.environ.get("WORKER_TIMEOUT"):
+        logger.info(
+            "debugkit: WORKER_TIMEOUT is not used: the request timeout (SCORING_TIMEOUT_MS, "
+            "--request-timeout) stops a stuck run() without restarting the process"
+        )
     if azml.app_insights:
         logger.info(
             "debugkit: AML_APP_INSIGHTS_ENABLED is passed on to score.py; debugkit sends no "

@@ -241,3 +241,14 @@ def test_print_becomes_a_timestamped_log_line(write_project, serve):
     line = next(line for line in server.wait_for_log("scoring").splitlines() if "scoring" in line)
     assert line.split(" ", 1)[0].count("-") == 2  # starts with the date
     assert "azmlinfsrv.print: scoring" in line
+
+
+def test_service_path_prefix_reaches_the_swagger_paths(write_project, serve):
+    server = serve(write_project(ENV_SCORE), env={"SERVICE_PATH_PREFIX": "/api/v1/"})
+    paths = server.get("/swagger.json").json()["paths"]
+    assert "/api/v1/score" in paths
+
+
+def test_worker_timeout_is_refused_in_one_sentence(write_project, serve):
+    server = serve(write_project(ENV_SCORE), env={"WORKER_TIMEOUT": "300"})
+    assert "WORKER_TIMEOUT is not used" in server.log
