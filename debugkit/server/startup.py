@@ -34,7 +34,23 @@ def configure_logging(production: bool) -> None:
     logging.getLogger("cheroot").setLevel(logging.WARNING)
     if not production:
         # Model.get_model_path's candidate paths: what users need first when a model is missing.
-        logging.getLogger("azureml.core.model").setLevel(logging.DEBUG)
+        model_logger = logging.getLogger("azureml.core.model")
+        model_logger.setLevel(logging.DEBUG)
+        model_logger.addFilter(lookup_lines_only)
+
+
+def lookup_lines_only(record: logging.LogRecord) -> bool:
+    """azureml-core's get_model_path also logs, at DEBUG and on every call, the workspace
+    lookup it tries first: the whole RunEnvironmentException (a dozen lines with its JSON
+    error response), 'Run is ...'. Keep its one-line path lines and everything above DEBUG."""
+    if record.levelno > logging.DEBUG:
+        return True
+    if record.exc_info:
+        return False
+    message = record.getMessage()
+    return "\n" not in message and not message.startswith(
+        ("RunEnvironmentException", "Run is ", "RH is ")
+    )
 
 
 def _importable(name: str) -> bool:
