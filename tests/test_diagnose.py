@@ -220,3 +220,44 @@ def test_the_remedy_names_the_projects_own_file_and_key(tmp_path: Path) -> None:
     (found,) = diagnose(log, None, v1)
     assert "model/ (or models/) folder next to inferenceconfig.json" in found.remedy
     assert "debugkit.yaml" not in found.remedy.split(", or a models:")[0]
+
+
+# -- 502, 503, 504 ----------------------------------------------------------------------------
+
+
+def test_run_raised_names_the_answer_and_the_line(tmp_path: Path) -> None:
+    log = (
+        "2026 INFO debugkit.server: debugkit: ready (generation 1)\n"
+        "score.py:6: error: ZeroDivisionError: division by zero\n"
+        "2026 ERROR debugkit.server: run() raised (request 1a):\nTraceback ...\n"
+        "2026 INFO debugkit.server: POST /score 502 3.2ms\n"
+    )
+    (found,) = diagnose(log, None, project_config(tmp_path))
+    assert found.title == "run() raised"
+    assert found.detail == (
+        f"1 request(s) answered 502; last: {tmp_path / 'score.py'}:6: "
+        "ZeroDivisionError: division by zero"
+    )
+    assert "replay --last-failed" in found.remedy
+
+
+def test_503_before_init_finished(tmp_path: Path) -> None:
+    log = "2026 INFO debugkit.server: POST /score 503 0.4ms\n" * 2
+    (found,) = diagnose(log, None, project_config(tmp_path))
+    assert found.title == "scored before the server was ready" and "2 request(s)" in found.detail
+    # after a failed init() the init diagnosis says why
+    failed = log + "score.py:3: error: KeyError: 'w'\ninit() failed\n"
+    assert _titles(failed, project_config(tmp_path)) == ["init() failed"]
+
+
+def test_managed_refusals_name_the_v2_key(tmp_path: Path) -> None:
+    log = (
+        "2026 WARNING debugkit.server: debugkit: 429 for request 7: Too many pending requests: "
+        "more than 2 x max_concurrent_requests_per_instance (1) in flight; retry later.\n"
+        "2026 INFO debugkit.server: POST /score 429 0.3ms\n"
+    )
+    config = project_config(tmp_path, config_file=tmp_path / "deploy.yml")
+    config = config.with_deployment(target="managed")
+    (found,) = diagnose(log, None, config)
+    assert found.title == "too many requests at once"
+    assert "request_settings.max_concurrent_requests_per_instance in deploy.yml" in found.remedy
