@@ -253,6 +253,9 @@ def test_a_restart_starts_the_server_as_up_asked_wait_for_debugger_included(
         session = launcher.start(config, "process", options, timeout=60).session
         attaching.join(30)
         assert UpOptions.from_record(sessions.load(session.project_key).request) == options
+        # the debugger detaches first: a connection the old server closes first would hold
+        # the debug port (FIN_WAIT/TIME_WAIT) for the new one
+        daps[0].close()
 
         attaching = threading.Thread(target=attach_when_waiting)
         attaching.start()
