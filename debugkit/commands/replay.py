@@ -160,6 +160,13 @@ def comparison(
     new_lines = _pretty(answer.body, column)
     for i, (old, new) in enumerate(zip_longest(old_lines, new_lines, fillvalue="")):
         lines.append(_row("answer" if i == 0 else "", old, new, column))
+    # last, so that one line tells it all (the VS Code command shows this one)
+    verdict = "answers" if 200 <= answer.status < 300 else "still fails"
+    if recorded.failed and verdict == "answers":
+        verdict = "fixed"
+    lines.append(
+        f"debugkit: request {recorded.id}: {recorded.status} -> {answer.status}, {verdict}"
+    )
     return [line.rstrip() for line in lines]
 
 

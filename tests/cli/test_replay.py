@@ -105,6 +105,7 @@ def test_replay_after_the_fix_turns_the_recorded_502_into_200(
     status = lines[2].split()
     assert status[0] == "status" and status[1] == "502" and status[-1] == "200"
     assert "ZeroDivisionError" in replayed.output and '"inverse": null' in replayed.output
+    assert lines[-1] == "debugkit: request 2: 502 -> 200, fixed"
 
     # kept in the session's state folder, owner-only, without the credentials
     folder = state_dir() / session.project_key

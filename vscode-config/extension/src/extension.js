@@ -309,6 +309,8 @@ async function activate(context) {
     vscode.commands.registerCommand("debugkit.attach", command(attach)),
     // old and new answers side by side go to the output; the message is the verdict line
     vscode.commands.registerCommand("debugkit.replayLastFailed", command(() => simple("replay"))),
+    // old and new answers side by side go to the output; the message is the verdict line
+    vscode.commands.registerCommand("debugkit.replayLastFailed", command(() => simple("replay"))),
     vscode.commands.registerCommand("debugkit.showOutput", () => output.show(true)),
     vscode.debug.registerDebugAdapterDescriptorFactory(logic.DEBUG_TYPE_BUILTIN, adapterFactory),
     vscode.debug.onDidStartDebugSession(() => setTimeout(() => monitor.poll(), 500)),

@@ -97,6 +97,9 @@ function cliCall(settings, action, project, workspace) {
     case "replay":
       args = ["replay", project, "--last-failed"];
       break;
+    case "replay":
+      args = ["replay", project, "--last-failed"];
+      break;
     default:
       args = [action, project];
   }
