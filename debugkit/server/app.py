@@ -298,6 +298,7 @@ class ScoringApp:
                 "last_error": info.to_dict() if info else None,
                 "debugger": self.debugger.status(),
                 "reloads": self.service.reload_count,
+                "init_threads_left": self.service.init_threads_left(),
                 "last_reload": last.to_dict() if last else None,
                 "in_flight": current.in_flight if current else 0,
                 "busy_workers": self.limiter.busy,
@@ -319,8 +320,8 @@ class ScoringApp:
         mode = request.args.get("init", keepinit.AUTO)
         if mode not in (keepinit.AUTO, keepinit.ALWAYS):
             return json_response(400, {"message": f"init must be auto or always, not {mode!r}"})
-        self.debugger.trace_current_thread()  # the new module and init() are user code
-        result = self.service.reload(mode)
+        # the new module and init() are user code, run on the load's own thread
+        result = self.service.reload(mode, before_load=self.debugger.trace_current_thread)
         return json_response(200, result.to_dict())
 
     def model_path(self) -> Response:

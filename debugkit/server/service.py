@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any, Callable, Optional
 from debugkit.server import keepinit
 from debugkit.server.errorinfo import ErrorInfo, is_inside
 from debugkit.server.loader import ENTRY_MODULE_NAME, Generation, LoadError, load_generation
+from debugkit.server.reloadwait import RELOAD_WAIT_S, BoundedLoads
 from debugkit.server.sourceloader import compiled_sources
 
 logger = logging.getLogger("debugkit.server")
@@ -37,6 +39,8 @@ class ReloadResult:
     # {"ran": bool, "reason": why it ran, "ms": its duration, "saved_ms": its last duration
     # when it was kept}; None when the load failed before init()'s turn
     init: Optional[dict[str, Any]] = None
+    # threads started by init() of generations other than the serving one, still running
+    init_threads_left: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,7 @@ class ReloadResult:
             "duration_ms": round(self.duration_ms, 1),
             "error": self.error.to_dict() if self.error else None,
             "init": self.init,
+            "init_threads_left": self.init_threads_left,
         }
 
 
@@ -60,7 +65,13 @@ def _is_user_module(module: ModuleType, source_dir: str) -> bool:
 class ScoringService:
     """Holds the current generation and swaps it only when a load fully succeeds."""
 
-    def __init__(self, entry_script: str, source_dir: str, keep_init: bool = True) -> None:
+    def __init__(
+        self,
+        entry_script: str,
+        source_dir: str,
+        keep_init: bool = True,
+        reload_wait_s: float = RELOAD_WAIT_S,
+    ) -> None:
         self.entry_script = entry_script
         self.source_dir = source_dir
         self.keep_init = keep_init  # False in production mode and with --no-keep-init
@@ -73,6 +84,10 @@ class ScoringService:
         self._next_number = 1
         self._reload_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._loads = BoundedLoads(source_dir, reload_wait_s)
+        # (generation number or 0 for a failed load, thread) for threads a load started
+        self._load_threads: list[tuple[int, weakref.ref[threading.Thread]]] = []
+        self._init_owner = 0  # the generation whose init() state is serving (kept across reloads)
 
     # -- loading ---------------------------------------------------------------
 
@@ -83,8 +98,9 @@ class ScoringService:
 
     def start(self) -> None:
         """First load (import + init). Never raises: failures become init_failed."""
-        with self._reload_lock:
+        with self._reload_lock, self._recording_threads() as owner:
             started = time.perf_counter()
+            owner.append(self._next_number)
             try:
                 generation = load_generation(self._next_number, self.entry_script, self.source_dir)
             except LoadError as err:
@@ -93,6 +109,7 @@ class ScoringService:
                 logger.error("debugkit: init() failed; serving 503 until a reload succeeds")
                 return
             self._record_baseline(generation)  # before READY: the files may change next
+            self._init_owner = generation.number
             self._install(generation)
             logger.info(
                 "debugkit: ready (generation %d, startup %.0f ms, init() %.0f ms)",
@@ -152,15 +169,93 @@ class ScoringService:
                 del sys.modules[name]
         return dropped
 
-    def reload(self, mode: str = keepinit.AUTO) -> ReloadResult:
+    def reload(
+        self, mode: str = keepinit.AUTO, before_load: Callable[[], None] = lambda: None
+    ) -> ReloadResult:
         """Fresh import, then init() unless its state can be kept (``mode`` ``auto``; ``always``
-        runs it); swap only on success. Reloads run one at a time."""
-        result = self._reload(mode)
+        runs it); swap only on success. Reloads run one at a time, each waited for at most
+        ``reload_wait_s`` (server/reloadwait.py). ``before_load`` runs on the load's thread."""
+        started = time.perf_counter()
+        stuck = self._loads.stuck_stack()
+        if stuck is not None:
+            return self._stuck_result(stuck, started, earlier=True)
+
+        def load() -> ReloadResult:
+            before_load()
+            with self._recording_threads() as owner:
+                result = self._reload(mode)
+                owner.append(result.generation if result.ok else 0)
+            if result.ok and (result.init or {}).get("ran", True):
+                self._init_owner = result.generation
+            return result
+
+        waited = self._loads.run(load)
+        if not waited.finished:
+            return self._stuck_result(waited.stack, started, earlier=False)
+        result: ReloadResult = waited.value
+        result.init_threads_left = self.init_threads_left()
+        if result.init_threads_left:
+            logger.warning(
+                "debugkit: init() left %d threads running from earlier generations (they "
+                "cannot be stopped from outside; see 'Threads started by init()' in the docs)",
+                result.init_threads_left,
+            )
         # The old module and its model form reference cycles (module dict -> functions ->
         # __globals__) that only the cyclic GC frees, and it runs on allocation counts that
         # a few large arrays never reach: 50 MB models piled up to an OOM kill at reload 66.
         # Collected here, once _reload's frame (which holds the old modules) is gone.
         gc.collect()
+        return result
+
+    @contextmanager
+    def _recording_threads(self) -> Iterator[list[int]]:
+        """Threads started while the block runs are recorded under the number it appends."""
+        before = set(threading.enumerate())
+        owner: list[int] = []
+        yield owner
+        self._load_threads += [
+            (owner[0] if owner else 0, weakref.ref(thread))
+            for thread in threading.enumerate()
+            if thread not in before and thread is not threading.current_thread()
+        ]
+
+    def init_threads_left(self) -> int:
+        """Threads that loads of earlier generations started and that still run (those of
+        the generation whose init() state is serving do not count)."""
+        self._load_threads = [(n, ref) for n, ref in self._load_threads if ref() is not None]
+        return sum(
+            1
+            for number, ref in self._load_threads
+            if number != self._init_owner and (thread := ref()) is not None and thread.is_alive()
+        )
+
+    def _stuck_result(self, stack: list[str], started: float, earlier: bool) -> ReloadResult:
+        where = stack[-1] if stack else "code outside the source folder"
+        if earlier:
+            message = (
+                f"an earlier reload is still running its init(), at {where}, so this one did "
+                "not start; fix what blocks there (the last good generation keeps serving) "
+                "and restart the server if it never returns"
+            )
+        else:
+            message = (
+                f"init() did not finish within {self._loads.wait_s:g} s: it is at {where}. "
+                "The last good generation keeps serving; the load was stopped if it is in "
+                "Python code (a call blocked in C runs until it returns)"
+            )
+        file, line = None, None
+        if stack:
+            file, number, _ = stack[-1].split(":", 2)
+            line = int(number) if number.isdigit() else None
+        info = ErrorInfo("ReloadTimedOut", message, "\n".join(stack), file, line)
+        problems.error(info.location_line())
+        result = ReloadResult(
+            ok=False,
+            generation=self.generation_number,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            error=info,
+        )
+        self.last_reload = result
         return result
 
     def _reload(self, mode: str) -> ReloadResult:
