@@ -47,6 +47,7 @@ from debugkit.runtime.install import (
     run_install,
 )
 from debugkit.runtime.pipconfig import CONTEXT_DIR, IMAGE_DIR, PipSettings, host_pip_settings
+from debugkit.runtime.pipoutput import PipWatch
 from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
 
 log = logging.getLogger(__name__)
@@ -322,6 +323,9 @@ def _build_error(plan: ImagePlan, progress: _Progress) -> UserError:
             )
     elif "requirements.txt" in instruction:
         what = f"installing the packages of {env_name}"
+        culprit = progress.pip.culprit()
+        if culprit:
+            error += f"; the package that failed: {culprit}"
     elif "sys.version_info" in instruction:
         what = "checking the image's python3"
         hint = f"the image {plan.base} needs python3 >= 3.9; use an image that has it"
@@ -360,6 +364,7 @@ class _Progress:
         self.step: str | None = None
         self.tail: deque[str] = deque(maxlen=15)
         self.error: str | None = None
+        self.pip = PipWatch()  # of the current step: its failing package, its milestones
         self._live: Live | None = None
         self._last = ""
         self.offset = 0  # added to the step numbers of a build that follows the install
@@ -385,11 +390,16 @@ class _Progress:
                 line = f"Step {number}/{total} : {line[numbered.end() :]}"
             self.step = line
             self.tail.clear()
+            self.pip = PipWatch()
             if self._live is None:
                 self.console.print(f"debugkit: build {line}", highlight=False, soft_wrap=True)
         elif not line.startswith(" ---> ") and not line.startswith("Removing intermediate"):
             self.tail.append(line)
             self._last = line
+            # off a terminal there is no live last line: show pip's milestones instead, or
+            # a long install (a resolver, a source build) looks hung
+            if self.pip.feed(line) and self._live is None:
+                self.console.print(f"debugkit: build   {line.strip()}", highlight=False)
         if self._live is not None:
             self._live.update(self._render())
 

@@ -34,6 +34,7 @@ from debugkit.runtime.base import (
     debug_port_for,
     server_command,
 )
+from debugkit.runtime.pipoutput import PipWatch
 from debugkit.runtime.resources import machine_info, scheduling_problems, unenforced_limits
 from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
 from debugkit.server.memory import OOM_EXIT_CODE, OOM_MARKER
@@ -59,7 +60,9 @@ class ProcessRuntime(Runtime):
             raise UserError("; ".join(problems))
         watched = memory_watch_supported()
         print(unenforced_limits(deployment, watched), file=sys.stderr)
-        python = self._python_for(read_environment(config.environment))
+        spec = read_environment(config.environment)
+        _warn_environment(spec)
+        python = self._python_for(spec)
         work_dir = Path(tempfile.mkdtemp(prefix=f"debugkit-{config.project_key}-"))
         if config.models:
             app_root = work_dir
@@ -184,27 +187,52 @@ class ProcessRuntime(Runtime):
             file=sys.stderr,
         )
         venv.create(env_dir, with_pip=True)
-        result = subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                *SERVER_REQUIREMENTS,
-                *spec.pip_requirements,
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
+        watch = _pip_install(python, [*SERVER_REQUIREMENTS, *spec.pip_requirements])
+        if watch is not None:
             shutil.rmtree(env_dir, ignore_errors=True)
-            last = "\n".join(result.stderr.strip().splitlines()[-5:])
+            culprit = watch.culprit()
+            failed = f"; the package that failed: {culprit}" if culprit else ""
+            tail = "\n".join(f"    {line}" for line in watch.tail)
             raise UserError(
-                f"installing the packages of {spec.source} failed; fix that file or your pip settings:\n{last}"
+                f"installing the packages of {spec.source} failed{failed}; fix that file or "
+                f"your pip settings.\nLast lines:\n{tail}"
             )
         (env_dir / ".complete").touch()
         return python
+
+
+def _pip_install(python: Path, requirements: list[str]) -> PipWatch | None:
+    """pip install, showing one line per package and phase as it goes (an install can take
+    minutes); None on success, else what pip's output says about the failure."""
+    watch = PipWatch()
+    with subprocess.Popen(
+        [str(python), "-m", "pip", "install", "--progress-bar", "off", *requirements],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        errors="replace",
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if watch.feed(line):
+                print(f"debugkit: pip: {line.strip()}", file=sys.stderr, flush=True)
+    return watch if proc.returncode else None
+
+
+def _warn_environment(spec: EnvironmentSpec) -> None:
+    """What of the environment this runtime cannot give (conda-only packages, the python
+    version): said at every start, as what runs differs from what deploys."""
+    for warning in spec.warnings:
+        print(f"debugkit: warning: {warning}", file=sys.stderr)
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    if spec.python_version and spec.python_version != running:
+        print(
+            f"debugkit: warning: {spec.source} asks for python {spec.python_version}, but the "
+            f"process runtime runs this machine's python {running}; use --runtime docker "
+            f"(its default base image follows the python version) to match the deployment",
+            file=sys.stderr,
+        )
 
 
 def _log_says_oom(session: Session) -> bool:

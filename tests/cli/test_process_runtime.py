@@ -213,3 +213,38 @@ def test_restart_for_new_limits_keeps_the_ports_given_to_up(project) -> None:
             break
         time.sleep(0.2)
     assert limits.get("request_timeout_s") == 7  # restarted, and still on the --port given to up
+
+
+def _env_project(tmp_path: Path, env_name: str, env_text: str) -> Path:
+    folder = tmp_path / "env-project"
+    folder.mkdir()
+    (folder / "score.py").write_text("def init():\n    pass\n\ndef run(raw):\n    return raw\n")
+    (folder / env_name).write_text(env_text)
+    return folder
+
+
+def test_a_failed_install_shows_pip_progress_and_names_the_package(tmp_path: Path) -> None:
+    folder = _env_project(
+        tmp_path, "requirements.txt", "six==1.16.0\ndebugkit-no-such-package-10==1.0\n"
+    )
+    result, _ = up(folder, "--no-watch")
+    assert result.returncode == 2, result.stderr
+    assert "debugkit: pip: Collecting six==1.16.0" in result.stderr  # progress while it runs
+    error = next(line for line in result.stderr.splitlines() if "debugkit: error:" in line)
+    assert (
+        "the package that failed: debugkit-no-such-package-10==1.0 (no version of it is found)"
+        in error
+    )
+
+
+def test_environment_warnings_are_printed_by_the_process_runtime_too(tmp_path: Path) -> None:
+    folder = _env_project(
+        tmp_path, "myenv.yml", "name: old\ndependencies:\n  - python=3.6\n  - mkl\n"
+    )
+    result, _ = up(folder, "--no-watch")
+    try:
+        assert result.returncode == 0, result.stderr
+        assert "conda packages mkl cannot be installed with pip and are skipped" in result.stderr
+        assert "asks for python 3.6, but the process runtime runs" in result.stderr
+    finally:
+        debugkit("down", str(folder))

@@ -53,3 +53,16 @@ def test_debug_only_commands_in_production_mode_say_why_they_cannot(make_project
         assert result.returncode == 2, result.stderr
         (line,) = result.stderr.splitlines()
         assert "--production turns off" in line and "without --production" in line
+
+
+def test_an_image_build_shows_pip_progress_and_names_the_failing_package(
+    make_project, remove_new_dangling_images
+) -> None:
+    root = make_project("basic")
+    (root / "requirements.txt").write_text("six==1.16.0\ndebugkit-no-such-package-10==1.0\n")
+    result = debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root), check=False)
+    assert result.returncode != 0
+    # stderr is not a terminal here: pip's milestones are printed as lines
+    assert "debugkit: build   Collecting six==1.16.0" in result.stderr
+    error = next(line for line in result.stderr.splitlines() if "debugkit: error:" in line)
+    assert "the package that failed: debugkit-no-such-package-10==1.0" in error
