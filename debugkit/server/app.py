@@ -227,6 +227,8 @@ class ScoringApp:
             body = json.dumps(value)
         except (TypeError, ValueError) as exc:
             return self._not_encodable(value, exc, headers, return_site())
+        if not self.options.production and ("NaN" in body or "Infinity" in body):
+            _warn_if_not_strict_json(value)
         response = Response(body, status=200, mimetype="application/json")
         response.headers["x-ms-run-function-failed"] = "False"
         for key, header_value in headers.items():
@@ -459,6 +461,21 @@ class ScoringApp:
         logger.error("Encountered Exception: %s", traceback.format_exc())
         return json_response(
             500, {"message": "An unexpected internal error occurred. Check the logs for more info."}
+        )
+
+
+def _warn_if_not_strict_json(value: Any) -> None:
+    """NaN and Infinity are sent as the bare words Python's json writes, as azmlinfsrv does
+    (json.dumps), so clients see what the deployment sends; but JSON has no such values and
+    strict parsers (JavaScript's JSON.parse, Go, Java's Jackson by default) refuse the body."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        logger.warning(
+            "debugkit: run() returned NaN or Infinity (request %s): sent as the bare words "
+            "NaN/Infinity, as azmlinfsrv does, which is not valid JSON; strict clients "
+            "(JavaScript's JSON.parse) will fail to read it. Return None or a string instead",
+            g.request_id,
         )
 
 

@@ -71,3 +71,20 @@ def test_an_unprintable_exception_in_run_is_a_502_naming_it(write_project, serve
     assert answer.status == 502, answer.text
     assert answer.json()["error"]["type"] == "Unprintable"
     assert answer.json()["error"]["line"] == 10
+
+
+NAN = """
+def init():
+    pass
+
+def run(data):
+    return {"score": float("nan"), "limit": float("inf")}
+"""
+
+
+def test_nan_from_run_is_sent_as_azmlinfsrv_does_and_said(write_project, serve) -> None:
+    server = serve(write_project(NAN))
+    answer = server.score({})
+    assert answer.status == 200
+    assert answer.text == '{"score": NaN, "limit": Infinity}'  # json.dumps, as azmlinfsrv
+    server.wait_for_log("run() returned NaN or Infinity")
