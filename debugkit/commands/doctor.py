@@ -11,10 +11,11 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
-from debugkit.config import ProjectConfig, load_config
+from debugkit.config import ProjectConfig, apply_overrides, load_config
 from debugkit.errors import EXIT_FAILED, UserError
 from debugkit.ports import bind_problem
 
@@ -34,9 +35,11 @@ class Check:
         return text + (f"; {self.remedy}" if self.remedy and not self.ok else "")
 
 
-def check_config(project_dir: Path) -> tuple[Check, ProjectConfig | None]:
+def check_config(
+    project_dir: Path, overrides: dict[str, Any] | None = None
+) -> tuple[Check, ProjectConfig | None]:
     try:
-        config = load_config(project_dir)
+        config = apply_overrides(load_config(project_dir), overrides or {})
     except UserError as exc:
         return Check(False, "config", str(exc), "fix that setting"), None
     source = config.config_file.name if config.config_file else "defaults (no config file)"
@@ -71,7 +74,9 @@ def check_models(config: ProjectConfig) -> Check:
     return Check(True, "models", listed)
 
 
-def check_engine() -> tuple[Check, dict | None]:
+def check_engine(config: ProjectConfig | None) -> tuple[Check, dict | None]:
+    """No engine is no failure when the process runtime can serve the project (it cannot
+    run an existing ``image``)."""
     from debugkit.runtime.docker import engine
 
     try:
@@ -79,14 +84,17 @@ def check_engine() -> tuple[Check, dict | None]:
         info = client.info()
         version = client.version().get("Version", "?")
     except UserError as exc:
-        detail = f"{exc} ('debugkit up' falls back to the process runtime)"
-        return Check(False, "docker engine", detail), None
+        if config is not None and config.image:
+            remedy = f"the process runtime cannot run the image {config.image}; start Docker"
+            return Check(False, "docker engine", str(exc), remedy), None
+        detail = "none answers; 'debugkit up' runs the server as a local process instead"
+        return Check(None, "docker engine", detail), None
     return Check(True, "docker engine", f"Docker {version} answers"), info
 
 
 def check_base_image(config: ProjectConfig, engine_ok: bool) -> Check:
     from debugkit.runtime.docker import engine
-    from debugkit.runtime.image import plan_image
+    from debugkit.runtime.image import UNPULLABLE_REMEDY, plan_image
     from debugkit.runtime.pipconfig import PipSettings
 
     base = plan_image(config, pip=PipSettings()).base
@@ -95,11 +103,21 @@ def check_base_image(config: ProjectConfig, engine_ok: bool) -> Check:
         return Check(None, what, f"{base}: not checked without an engine")
     import docker.errors
 
+    client = engine()
     try:
-        engine().images.get(base)
+        client.images.get(base)
     except docker.errors.ImageNotFound:
-        return Check(True, what, f"{base} is not here yet; the first 'debugkit up' pulls it")
-    return Check(True, what, f"{base} is present")
+        pass
+    else:
+        return Check(True, what, f"{base} is present")
+    try:  # asks the registry for the manifest only: no download
+        client.images.get_registry_data(base)
+    except docker.errors.DockerException as exc:
+        reason = str(getattr(exc, "explanation", None) or exc).strip().splitlines()[0][:160]
+        return Check(
+            False, what, f"{base} is not here and cannot be pulled ({reason})", UNPULLABLE_REMEDY
+        )
+    return Check(True, what, f"{base} is not here yet; the first 'debugkit up' pulls it")
 
 
 def check_resources(config: ProjectConfig, info: dict | None) -> Check:
@@ -160,11 +178,11 @@ def check_lint(config: ProjectConfig) -> Check:
     return Check(True, "lint", detail)
 
 
-def run_checks(project_dir: Path) -> list[Check]:
+def run_checks(project_dir: Path, overrides: dict[str, Any] | None = None) -> list[Check]:
     checks: list[Check] = []
-    config_check, config = check_config(project_dir)
+    config_check, config = check_config(project_dir, overrides)
     checks.append(config_check)
-    engine_check, info = check_engine()
+    engine_check, info = check_engine(config)
     checks.append(engine_check)
     if config is None:
         reason = "skipped until the config is valid"
@@ -197,9 +215,25 @@ def _machine_memory() -> int:
 @click.argument(
     "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
 )
-def doctor(project_dir: Path) -> None:
+@click.option(
+    "--port", type=click.IntRange(1, 65535), help="Check this scoring port, as 'up --port'."
+)
+@click.option(
+    "--debug-port",
+    type=click.IntRange(1, 65535),
+    help="Check this debug port, as 'up --debug-port'.",
+)
+@click.option(
+    "--base-image",
+    envvar="DEBUGKIT_BASE_IMAGE",
+    help="Check this base image, as 'up --base-image' (env DEBUGKIT_BASE_IMAGE).",
+)
+def doctor(
+    project_dir: Path, port: int | None, debug_port: int | None, base_image: str | None
+) -> None:
     """Preflight: engine, ports, config, environment, models, resources, lint."""
-    checks = run_checks(project_dir)
+    overrides = {"port": port, "debug_port": debug_port, "base_image": base_image}
+    checks = run_checks(project_dir, {k: v for k, v in overrides.items() if v is not None})
     for check in checks:
         click.echo(check.line())
     failed = [c for c in checks if c.ok is False]

@@ -59,6 +59,11 @@ LABEL_PROJECT = "debugkit.project"
 LABEL_INPUTS = "debugkit.inputs"
 _PACKAGE_DIR = Path(debugkit.__file__).resolve().parent
 _PYTHON_MARK = "debugkit-python-version"
+# what to do about a base image this machine cannot pull (offline, no registry access)
+UNPULLABLE_REMEDY = (
+    "build on an image this machine has: --base-image IMG or DEBUGKIT_BASE_IMAGE=IMG "
+    "(see 'docker images'), or pull it where the registry can be reached"
+)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the engine colours a step's stderr
 
 
@@ -331,7 +336,7 @@ def _build_error(plan: ImagePlan, progress: _Progress) -> UserError:
         hint = f"the image {plan.base} needs python3 >= 3.9; use an image that has it"
     elif instruction.startswith("FROM"):
         what = "getting the base image"
-        hint = f"check the image name {plan.base}, or pull it first (docker pull)"
+        hint = f"this machine does not have {plan.base} and cannot pull it; {UNPULLABLE_REMEDY}"
     where = (
         number.lower()
         + (f" ({what})" if what else "")

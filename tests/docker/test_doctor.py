@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from debugkit.config import load_config
-from tests.docker.conftest import debugkit
+from tests.docker.conftest import BASE_IMAGE, debugkit
 
 pytestmark = pytest.mark.docker
 
@@ -52,3 +55,73 @@ def test_a_broken_config_fails_and_skips_what_depends_on_it(make_project) -> Non
     assert result.returncode == 1
     assert "\u2717 config:" in result.stdout and "deployment.memory_gb" in result.stdout
     assert "- environment: skipped until the config is valid" in result.stdout
+
+
+def _without_base_image_override() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "DEBUGKIT_BASE_IMAGE"}
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "debugkit", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+UNPULLABLE = "debugkit-no-such-registry.invalid/python:3.12-slim"
+
+
+def test_doctor_catches_a_base_image_that_cannot_be_pulled(make_project) -> None:
+    root = make_project("basic")
+    config_file = root / "debugkit.yaml"
+    config_file.write_text(config_file.read_text().replace(BASE_IMAGE, UNPULLABLE))
+    env = _without_base_image_override()
+    result = _run("doctor", str(root), env=env)
+    assert result.returncode == 1
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("\u2717 base image:")]
+    assert "cannot be pulled" in line
+    assert "--base-image" in line and "DEBUGKIT_BASE_IMAGE" in line
+    # the way out it names works, by flag or by environment
+    assert _run("doctor", str(root), "--base-image", BASE_IMAGE, env=env).returncode == 0
+    assert _run("doctor", str(root), env={**env, "DEBUGKIT_BASE_IMAGE": BASE_IMAGE}).returncode == 0
+
+
+def test_up_on_a_base_image_that_cannot_be_pulled_names_the_way_out(
+    make_project, remove_new_dangling_images
+) -> None:
+    root = make_project("basic")
+    config_file = root / "debugkit.yaml"
+    config_file.write_text(config_file.read_text().replace(BASE_IMAGE, UNPULLABLE))
+    result = _run(
+        "up", "--detach", "--runtime", "docker", str(root), env=_without_base_image_override()
+    )
+    assert result.returncode != 0
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("debugkit: error:")]
+    assert "cannot pull it" in line and "--base-image" in line and "DEBUGKIT_BASE_IMAGE" in line
+
+
+def test_doctor_without_an_engine_passes_when_the_process_runtime_can_serve(
+    make_project,
+) -> None:
+    root = make_project("basic")
+    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
+    result = _run("doctor", str(root), env=env)
+    assert result.returncode == 0, result.stdout
+    assert "- docker engine: none answers; 'debugkit up' runs the server as a local process" in (
+        result.stdout
+    )
+
+
+def test_doctor_checks_the_ports_up_would_be_given(make_project) -> None:
+    root = make_project("basic")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        busy = holder.getsockname()[1]
+        result = debugkit("doctor", str(root), "--debug-port", str(busy), check=False)
+    assert result.returncode == 1
+    assert f"\u2717 debug port: 127.0.0.1:{busy} is in use" in result.stdout
