@@ -156,6 +156,7 @@ class ScoringApp:
                     call,
                     self.limiter.release,
                     g.request_id,
+                    what=f"generation {generation.number}",
                 )
                 return self._run_response(
                     outcome, headers, lambda: returnsite.where(generation.run, returned.get("site"))
@@ -173,6 +174,12 @@ class ScoringApp:
                 if self.options.settings_format
                 else None,
             )
+            stuck = self.executor.stuck_runs()
+            if stuck and not self.options.production:
+                message += (
+                    " Slots are held by a run() that timed out (504) and has not returned yet "
+                    "(code blocked in C cannot be stopped): " + "; ".join(stuck) + "."
+                )
             # read by 'debugkit logs' (diagnose.py): the access line alone does not say why
             logger.warning(
                 "debugkit: %d for request %s: %s",

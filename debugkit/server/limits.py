@@ -146,6 +146,7 @@ class _Task:
         self.finished = False
         self.abandoned = False
         self.thread: Optional[threading.Thread] = None
+        self.what = ""  # e.g. "generation 3", for the reports of a stuck run()
 
 
 class RunExecutor:
@@ -168,6 +169,7 @@ class RunExecutor:
         self._idle = 0
         self._idle_lock = threading.Lock()
         self._spawned = 0
+        self._abandoned: set[_Task] = set()  # timed out, still running (e.g. blocked in C)
 
     # -- workers -------------------------------------------------------------------
 
@@ -216,6 +218,7 @@ class RunExecutor:
         finally:
             task.on_exit()
         if abandoned:
+            self._abandoned.discard(task)
             logger.info("debugkit: worker for request %s has ended", task.request_id)
         return not abandoned
 
@@ -226,9 +229,11 @@ class RunExecutor:
         call: Callable[[], Any],
         on_worker_exit: Callable[[], None],
         request_id: str,
+        what: str = "",
     ) -> RunOutcome:
         """Run ``call``; ``on_worker_exit`` runs when the worker really ends (even after a 504)."""
         task = _Task(call, on_worker_exit, request_id)
+        task.what = what
         self._submit(task)
         if self.timeout_s <= 0:
             task.done.wait()
@@ -251,11 +256,24 @@ class RunExecutor:
                 if task.finished:
                     return task.outcome
                 task.abandoned = True
+                self._abandoned.add(task)
                 timed_out = RunOutcome(timed_out=True, elapsed_ms=counted * 1000)
                 if thread is not None and thread.ident is not None:
                     timed_out.stack = self._report_stuck(thread, request_id)
                     _inject(thread.ident, RunTimedOut)
             return timed_out
+
+    def stuck_runs(self) -> list[str]:
+        """One line per run() that outlived its timeout and still holds its slot: which
+        request, ``what`` it ran on, and the line it is at now."""
+        lines = []
+        for task in list(self._abandoned):
+            thread = task.thread
+            stack = format_user_stack(thread.ident or 0, self.source_dir) if thread else []
+            where = stack[-1].split(": in ", 1)[0] if stack else "code outside the source folder"
+            what = f" ({task.what})" if task.what else ""
+            lines.append(f"run() of request {task.request_id}{what}, still at {where}")
+        return lines
 
     def _report_stuck(self, worker: threading.Thread, request_id: str) -> list[str]:
         stack = format_user_stack(worker.ident or 0, self.source_dir)

@@ -88,3 +88,24 @@ def test_nan_from_run_is_sent_as_azmlinfsrv_does_and_said(write_project, serve) 
     assert answer.status == 200
     assert answer.text == '{"score": NaN, "limit": Infinity}'  # json.dumps, as azmlinfsrv
     server.wait_for_log("run() returned NaN or Infinity")
+
+
+STUCK_IN_C = """
+import threading
+
+def init():
+    pass
+
+def run(data):
+    threading.Event().wait()  # blocked in C: the injected timeout cannot land
+"""
+
+
+def test_the_503_names_the_timed_out_run_that_holds_the_slot(write_project, serve) -> None:
+    server = serve(write_project(STUCK_IN_C), request_timeout=1, max_concurrent=1, max_wait=0.2)
+    first = server.score({}, headers={"x-request-id": "stuck-one"})
+    assert first.status == 504
+    second = server.score({})
+    assert second.status == 503, second.text
+    message = second.json()["message"]
+    assert "run() of request stuck-one (generation 1), still at score.py:8" in message
