@@ -135,9 +135,10 @@ class _Parser:
             if ch == '"':
                 self.pos = i + 1
                 try:
-                    return json.loads(text[start : i + 1])
+                    decoded: str = json.loads(text[start : i + 1])
                 except ValueError:
                     raise self.fail("invalid string", start) from None
+                return decoded
             if ch == "\n":
                 break
             i += 1

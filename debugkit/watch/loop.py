@@ -274,9 +274,9 @@ class Watcher:
             self.generation = int(result["generation"])
         if result.get("ok") and self.config.replay_on_save:
             timeout = self.config.deployment.request_timeout_s + 30
-            line = replay_last_failed(self.session, timeout)
-            if line:
-                self.echo(line)
+            replayed = replay_last_failed(self.session, timeout)
+            if replayed:
+                self.echo(replayed)
 
     def _record_unsent(self, lines: list[str]) -> None:
         """What was saved but never sent (syntax errors), for 'debugkit status'."""
