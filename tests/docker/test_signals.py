@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -174,3 +176,31 @@ def test_a_server_that_exits_under_a_foreground_up_is_reported_and_kept_for_logs
     assert "exited: exit code 3" in status.stdout
     debugkit("down", str(root))
     assert _containers(docker_client, key) == []
+
+
+def test_closing_the_terminal_of_a_foreground_up_cleans_up(make_project, docker_client) -> None:
+    """The real thing behind SIGHUP: the terminal goes away, and with it stdout (writes fail)."""
+    root = make_project("basic")
+    key = load_config(root).project_key
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: debugkit up with the pty as its controlling terminal
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", str(root)],
+        )
+    seen = b""
+    deadline = time.monotonic() + BOUND_S * 5
+    while b"debugkit: watching" not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([terminal], [], [], 1)
+        if ready:
+            try:
+                seen += os.read(terminal, 4096)
+            except OSError:  # the child exited early: the assert below shows its output
+                break
+    assert b"debugkit: watching" in seen, seen.decode(errors="replace")
+    assert len(_containers(docker_client, key)) == 1
+    os.close(terminal)  # the window closes: the kernel hangs up up's session
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 129
+    assert _containers(docker_client, key) == []
+    assert sessions.load(key) is None
