@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 from debugkit.check.result import CheckResult, Status
 from debugkit.check.server import CheckedServer
@@ -24,7 +25,10 @@ class CheckContext:
     paused: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext
     server: CheckedServer | None = None
     results: dict[str, CheckResult] = field(default_factory=dict)
-    state: dict[str, object] = field(default_factory=dict)  # facts a check leaves for later ones
+    # what earlier checks leave for later ones
+    init_outcome: str | None = None  # ready | init_failed | exited | too_slow (start)
+    init_seconds: float = 0.0
+    timed_samples: list[Any] = field(default_factory=list)  # 2xx samples for latency (samples)
 
     def status_of(self, name: str) -> Status | None:
         result = self.results.get(name)
@@ -32,6 +36,4 @@ class CheckContext:
 
     def serving(self) -> bool:
         """True when the server started and init() succeeded: requests can be sent."""
-        return (
-            bool(self.state.get("ready")) and self.server is not None and self.server.is_running()
-        )
+        return self.init_outcome == "ready" and self.server is not None and self.server.is_running()

@@ -33,13 +33,13 @@ def percentile(values: list[float], share: float) -> float:
 def check(ctx: CheckContext) -> CheckResult:
     if not ctx.serving():
         return skipped(NAME, TITLE, "not made: init() did not succeed")
-    chosen = ctx.state.get("samples") or []
+    chosen = ctx.timed_samples
     if not chosen:
         return skipped(NAME, TITLE, "not made: no sample answered 2xx to time")
     deployment = ctx.config.deployment
     clients = deployment.max_concurrent_requests or UNLIMITED_CLIENTS
     timeout = deployment.request_timeout_s
-    cycle = itertools.cycle(chosen)  # type: ignore[arg-type]
+    cycle = itertools.cycle(chosen)
     lock = threading.Lock()
     seconds: list[float] = []
     statuses: list[int] = []

@@ -5,6 +5,7 @@ azureml-core's rules) and literal paths below ``AZUREML_MODEL_DIR``, as the lint
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from debugkit.check.context import CheckContext
 from debugkit.check.result import CheckResult, failed, passed, skipped
@@ -60,7 +61,7 @@ def check(ctx: CheckContext) -> CheckResult:
     return passed(NAME, TITLE, f"{len(refs)} found: {found}")
 
 
-def _problem(ctx: CheckContext, ref: ModelReference, answer: dict) -> tuple[str, str]:
+def _problem(ctx: CheckContext, ref: ModelReference, answer: dict[str, Any]) -> tuple[str, str]:
     """(what is wrong, the remedy) for one reference that did not resolve."""
     at = f"{ctx.config.entry_path.name}:{ref.line}"
     if ref.name is not None:

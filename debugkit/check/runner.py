@@ -99,6 +99,7 @@ class _Run:
             return
         try:
             t0 = time.monotonic()
+            ctx.server.sample_memory_if_needed()
             start.wait_for_init(ctx, limit)
             waited = time.monotonic() - t0
             # models first: a model that is not found fails models, not start as well

@@ -125,7 +125,7 @@ def check(ctx: CheckContext) -> CheckResult:
         failures.append(
             f"{sample.label}: {answer.status} (expected {sample.wanted}) {answer.text.strip()[:200]}"
         )
-    ctx.state["samples"] = answered
+    ctx.timed_samples = answered
     count = f"{len(samples)} sample{'s' if len(samples) != 1 else ''}"
     if failures:
         return failed(

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import subprocess
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,12 @@ class CheckConfig(ProjectConfig):
 
 
 def check_config(config: ProjectConfig, base_image: str | None) -> CheckConfig:
+    """``config`` under the check's key, on a free port, built on ``base_image`` if given."""
     fields = {f: getattr(config, f) for f in config.__dataclass_fields__}
-    checked = CheckConfig(**fields)
-    checked = checked.with_deployment(port=free_port(config.deployment.host))
-    return replace(checked, base_image=base_image) if base_image else checked
+    fields["deployment"] = replace(config.deployment, port=free_port(config.deployment.host))
+    if base_image:
+        fields["base_image"] = base_image
+    return CheckConfig(**fields)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -59,11 +62,27 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+class MemorySampler(threading.Thread):
+    def __init__(self, container: Any) -> None:
+        super().__init__(name="debugkit-check-memory", daemon=True)
+        self.container, self.peak, self.stop = container, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            try:
+                stats = self.container.stats(stream=False, one_shot=True)
+            except Exception:  # the container is gone: the peak so far stands
+                return
+            usage = (stats.get("memory_stats") or {}).get("usage") or 0
+            self.peak = max(self.peak, int(usage))
+
+
 @dataclass
 class CheckedServer:
     runtime: Runtime
     session: Session
     config: ProjectConfig
+    _sampler: MemorySampler | None = None
 
     @property
     def client(self) -> ServerClient:
@@ -81,6 +100,8 @@ class CheckedServer:
         return ""
 
     def stop(self) -> None:
+        if self._sampler is not None:
+            self._sampler.stop.set()
         self.runtime.stop(self.session)
 
     # --- probes in the server's environment ------------------------------------------------------
@@ -128,18 +149,27 @@ class CheckedServer:
             output = self.run_python(_READ_FIRST, *PEAK_FILES)
             if output and output.strip().isdigit():
                 return int(output.strip()), "cgroup peak"
-            container = self._container()
-            if container is not None and container.status == "running":
-                stats = container.stats(stream=False).get("memory_stats") or {}
-                usage = stats.get("max_usage") or stats.get("usage")
-                if usage:
-                    return int(usage), "docker stats (sampled)"
+            if self._sampler is not None and self._sampler.peak:
+                return self._sampler.peak, "sampled every 0.2 s"
             return None, "not measurable"
         with contextlib.suppress(OSError, ValueError):
             for line in Path(f"/proc/{self.session.server_pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) * 1024, "peak RSS of the server process"
         return None, "not measurable"
+
+    def sample_memory_if_needed(self) -> None:
+        """Without a cgroup peak file (cgroup v2 before Linux 5.19), sample the container's
+        memory use from the engine until the server stops."""
+        if not self.session.container_id:
+            return
+        output = self.run_python(_READ_FIRST, *PEAK_FILES)
+        if output and output.strip().isdigit():
+            return
+        container = self._container()
+        if container is not None:
+            self._sampler = MemorySampler(container)
+            self._sampler.start()
 
     def _container(self) -> Any:
         client = getattr(self.runtime, "client", None)

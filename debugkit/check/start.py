@@ -21,7 +21,7 @@ MEMORY_FAIL, MEMORY_WARN = 0.90, 0.70  # of the memory limit
 
 def wait_for_init(ctx: CheckContext, limit_s: float) -> None:
     """Wait until init() succeeded, failed, the server died, or ``limit_s`` passed; record which
-    in ``ctx.state`` (``outcome``: ready | init_failed | exited | too_slow, ``init_s``)."""
+    in ``ctx.init_outcome`` (ready | init_failed | exited | too_slow) and ``ctx.init_seconds``."""
     assert ctx.server is not None
     server, client = ctx.server, ctx.server.client
     started = time.monotonic()
@@ -42,17 +42,15 @@ def wait_for_init(ctx: CheckContext, limit_s: float) -> None:
             break
         ctx.progress(f"waiting for init() ({time.monotonic() - started:.0f} s)")
         time.sleep(0.1)
-    ctx.state["outcome"] = outcome
-    ctx.state["init_s"] = time.monotonic() - started
-    ctx.state["ready"] = outcome == "ready"
+    ctx.init_outcome = outcome
+    ctx.init_seconds = time.monotonic() - started
 
 
 def check(ctx: CheckContext, limit_s: float) -> CheckResult:
     """The verdict on the start, once ``wait_for_init`` ran (and ``models``, which owns a
     model that is not found)."""
     assert ctx.server is not None
-    outcome = ctx.state.get("outcome")
-    seconds = float(ctx.state.get("init_s", 0.0))
+    outcome, seconds = ctx.init_outcome, ctx.init_seconds
     memory_gb = ctx.config.deployment.memory_gb
     if outcome == "ready":
         figure = f"ready in {seconds:.1f} s (limit {limit_s:.0f} s)"
@@ -85,7 +83,6 @@ def check(ctx: CheckContext, limit_s: float) -> CheckResult:
 def _judge_memory(ctx: CheckContext, figure: str, memory_gb: float) -> CheckResult:
     assert ctx.server is not None
     peak, how = ctx.server.peak_memory_bytes()
-    ctx.state["init_peak_bytes"] = peak
     if peak is None:
         return warned(NAME, TITLE, f"{figure}; peak memory {how}", "")
     share = peak / (memory_gb * 1024**3)

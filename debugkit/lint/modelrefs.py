@@ -69,7 +69,7 @@ def _reads_model_dir(ctx: LintContext, node: ast.expr | None, names: set[str]) -
         return node.id in names
     if isinstance(node, ast.Subscript):
         return ctx.qualified_name(node.value) == "os.environ" and (
-            string_value(node.slice) == MODEL_DIR_VARIABLE  # type: ignore[arg-type]
+            string_value(node.slice) == MODEL_DIR_VARIABLE
         )
     if isinstance(node, ast.Call):
         name = ctx.qualified_name(node.func)

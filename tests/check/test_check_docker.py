@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from debugkit.check.server import CHECK_KEY_SUFFIX
+from debugkit.check.server import CHECK_KEY_SUFFIX, MemorySampler
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.check.conftest import BASE_IMAGE, run_check
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.docker
 DOCKER = ("--runtime", "docker", "--base-image", BASE_IMAGE)
 
 
-def test_a_project_that_passes_every_check(project) -> None:
+def test_a_project_that_passes_every_check(project, docker_client) -> None:
     run = run_check(project("passing"), *DOCKER)
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.statuses == {
@@ -49,11 +50,24 @@ def test_a_project_that_passes_every_check(project) -> None:
     assert markdown.startswith("### debugkit check passed")
     assert "| ✓ | latency |" in markdown
 
+    # the check keeps its image as a build cache; `down --images` removes it with up's
+    root = Path(run.junit).parent / "passing"
+    label = {"label": f"{LABEL_PROJECT}={load_config(root).project_key}{CHECK_KEY_SUFFIX}"}
+    assert docker_client.images.list(filters=label)
+    down = subprocess.run(
+        [sys.executable, "-m", "debugkit", "down", "--images", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert down.returncode == 0, down.stderr
+    assert not docker_client.images.list(filters=label)
+
 
 def test_init_out_of_memory_fails_start(project) -> None:
     run = run_check(project("oom-init"), *DOCKER)
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["start"]
+    assert run.failed() == ["start"], run.stdout + run.stderr
     start = run.check("start")
     assert "memory exhausted" in start["figure"] and "0.5 GB" in start["figure"]
     assert "memory_gb" in start["remedy"]
@@ -68,7 +82,7 @@ def test_init_out_of_memory_fails_start(project) -> None:
 def test_model_name_typo_fails_models_only(project) -> None:
     run = run_check(project("model-typo"), *DOCKER)
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["models"]
+    assert run.failed() == ["models"], run.stdout + run.stderr
     models = run.check("models")
     assert 'get_model_path("greeterr")' in models["figure"]
     assert models["remedy"] == "use the registered name 'greeter' at score.py:10"
@@ -81,7 +95,7 @@ def test_model_name_typo_fails_models_only(project) -> None:
 def test_a_sample_that_gets_502_fails_samples_and_is_named(project) -> None:
     run = run_check(project("sample-502"), *DOCKER)
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["samples"]
+    assert run.failed() == ["samples"], run.stdout + run.stderr
     samples = run.check("samples")
     assert samples["figure"] == "1 of 2 samples failed"
     assert samples["details"][0].startswith("samples/missing-value.json: 502 (expected 2xx)")
@@ -94,7 +108,7 @@ def test_a_sample_that_gets_502_fails_samples_and_is_named(project) -> None:
 def test_run_slower_than_the_timeout_fails_latency(project) -> None:
     run = run_check(project("slow-run"), *DOCKER)
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["latency"]
+    assert run.failed() == ["latency"], run.stdout + run.stderr
     latency = run.check("latency")
     assert "timeout 1 s" in latency["figure"] and "timed out" in latency["figure"]
     assert "request_timeout" in latency["remedy"]
@@ -106,7 +120,7 @@ def test_run_slower_than_the_timeout_fails_latency(project) -> None:
 def test_exception_text_returned_in_production_fails_leak(project) -> None:
     run = run_check(project("leak"), *DOCKER)
     assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["leak"]
+    assert run.failed() == ["leak"], run.stdout + run.stderr
     leak = run.check("leak")
     assert "exception text" in leak["figure"] and "Expecting" in leak["figure"]
     assert "DK101" in leak["remedy"]
@@ -134,3 +148,23 @@ def test_a_killed_check_leaves_no_container(project, docker_client) -> None:
     while docker_client.containers.list(all=True, filters=label):
         assert time.monotonic() < deadline, "the killed check's container is still there"
         time.sleep(0.2)
+
+
+def test_memory_sampling_where_the_kernel_keeps_no_cgroup_peak(docker_client) -> None:
+    """The fallback for cgroup v2 before Linux 5.19: the engine's usage, sampled."""
+    container = docker_client.containers.run(
+        BASE_IMAGE,
+        ["python3", "-c", "import time; b = bytearray(80 * 1024 * 1024); time.sleep(30)"],
+        detach=True,
+        mem_limit="256m",
+    )
+    sampler = MemorySampler(container)
+    sampler.start()
+    try:
+        deadline = time.monotonic() + 20
+        while sampler.peak < 80 * 1024 * 1024:
+            assert time.monotonic() < deadline, f"sampled peak {sampler.peak} after 20 s"
+            time.sleep(0.2)
+    finally:
+        sampler.stop.set()
+        container.remove(force=True)
