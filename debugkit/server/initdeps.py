@@ -78,12 +78,51 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
     return names
 
 
+def _header(stmt: ast.stmt) -> list[ast.AST]:
+    """What a ``def`` runs when the module is imported: decorators, defaults, and annotations
+    that call something (inference-schema's @input_schema(...) on run() is the usual one)."""
+    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return []
+    args = stmt.args
+    annotations = [a.annotation for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+    calling = [
+        n
+        for n in [*annotations, stmt.returns]
+        if n is not None and any(isinstance(c, ast.Call) for c in ast.walk(n))
+    ]
+    defaults = [d for d in [*args.defaults, *args.kw_defaults] if d is not None]
+    if (
+        not stmt.decorator_list
+        and not any(isinstance(c, ast.Call) for d in defaults for c in ast.walk(d))
+        and not calling
+    ):
+        return []
+    return [*stmt.decorator_list, *defaults, *calling]
+
+
+def _is_main_block(stmt: ast.stmt) -> bool:
+    """``if __name__ == "__main__":``: never runs when the server imports the script."""
+    if not isinstance(stmt, ast.If) or stmt.orelse or not isinstance(stmt.test, ast.Compare):
+        return False
+    test = stmt.test
+    sides = [test.left, *test.comparators]
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    values = [s.value for s in sides if isinstance(s, ast.Constant)]
+    return (
+        len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and names == ["__name__"]
+        and (values == ["__main__"])
+    )
+
+
 def _is_pure(stmt: ast.stmt) -> bool:
-    """A statement whose execution cannot affect anything but the names it binds."""
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Import, ast.ImportFrom)):
-        return not (
-            isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names)
-        ) and not getattr(stmt, "decorator_list", None)
+    """A statement whose execution cannot affect anything but the names it binds (a def's
+    decorators and defaults are handled apart: :func:`_header`)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or _is_main_block(stmt):
+        return True
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return not (isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names))
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
         return True  # a docstring
     if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -168,39 +207,62 @@ def analyse(source: str) -> Optional[SourceFacts]:
         return None
     binders: dict[str, list[ast.stmt]] = {}
     for stmt in body:
-        for name in _bound_names(stmt):
-            binders.setdefault(name, []).append(stmt)
+        if not _is_main_block(stmt):
+            for name in _bound_names(stmt):
+                binders.setdefault(name, []).append(stmt)
 
     # roots: init(), classes, and every statement that may have an effect at import time
+    # (of a def that is not reached itself, only its decorators and defaults: run() may
+    # change freely under its @input_schema)
     roots = [s for s in body if s is inits[0] or isinstance(s, ast.ClassDef) or not _is_pure(s)]
+    headers = {id(s): _header(s) for s in body if _header(s)}
     reached: list[ast.stmt] = []
     seen_stmts: set[int] = set()
     seen_names: set[str] = set()
-    queue = list(roots)
+    queue: list[tuple[ast.stmt, bool]] = [(s, True) for s in roots]
+    queue += [(s, False) for s in body if id(s) in headers]
+    only_header: set[int] = set()
     while queue:
-        stmt = queue.pop()
-        if id(stmt) in seen_stmts:
+        stmt, whole = queue.pop()
+        if id(stmt) in seen_stmts and (not whole or id(stmt) not in only_header):
             continue
+        if whole:
+            only_header.discard(id(stmt))
+        elif id(stmt) not in seen_stmts:
+            only_header.add(id(stmt))
+        if id(stmt) not in seen_stmts:
+            reached.append(stmt)
         seen_stmts.add(id(stmt))
-        reached.append(stmt)
         # a class is compared whole, but only its bases, decorators and class-level
         # statements lead further (its methods run only if something reached calls them)
-        scan: Iterable[ast.AST] = (
-            [*stmt.bases, *stmt.keywords, *stmt.decorator_list]
-            + [s for s in stmt.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if isinstance(stmt, ast.ClassDef)
-            else [stmt]
-        )
+        scan: Iterable[ast.AST]
+        if not whole:
+            scan = headers[id(stmt)]
+        elif isinstance(stmt, ast.ClassDef):
+            scan = [*stmt.bases, *stmt.keywords, *stmt.decorator_list] + [
+                s for s in stmt.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+            ]
+        else:
+            scan = [stmt]
         for part in scan:
             for name in _names(part) - seen_names:
                 seen_names.add(name)
-                queue.extend(binders.get(name, ()))
+                queue.extend((s, True) for s in binders.get(name, ()))
 
-    functions = [s for s in reached if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    def parts(stmt: ast.stmt) -> list[ast.AST]:
+        return headers[id(stmt)] if id(stmt) in only_header else [stmt]
+
+    functions = [
+        s
+        for s in reached
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(s) not in only_header
+    ]
     dynamic = next(
         (
             why
-            for why in (_dynamic_use(s) for s in reached if not isinstance(s, ast.ClassDef))
+            for s in reached
+            if not isinstance(s, ast.ClassDef)
+            for why in map(_dynamic_use, parts(s))
             if why
         ),
         None,
@@ -212,11 +274,19 @@ def analyse(source: str) -> Optional[SourceFacts]:
                 assigned.update(node.names)
     modules: set[str] = set()
     for stmt in reached:
-        modules |= imported_names(stmt)
+        for part in parts(stmt):
+            modules |= imported_names(part)
     order = {id(s): i for i, s in enumerate(body)}
     reached.sort(key=lambda s: order[id(s)])
+
+    def entry(stmt: ast.stmt) -> tuple[str, str]:
+        if id(stmt) in only_header:
+            label = f"the decorators or defaults of {_label(stmt)}"
+            return label, "|".join(ast.dump(p) for p in parts(stmt))
+        return _label(stmt), ast.dump(stmt)
+
     return SourceFacts(
-        signature=[(_label(s), ast.dump(s)) for s in reached],
+        signature=[entry(s) for s in reached],
         globals_assigned=assigned,
         names_read=(seen_names & set(binders)) | assigned,
         imported_modules=modules,

@@ -171,6 +171,16 @@ def run(raw):
 """
 
 
+SCHEMA = BASE.replace(
+    "def run(raw):", "@input_schema('data', NumpyParameterType(1))\ndef run(raw):"
+)
+MAIN_BLOCK = """
+if __name__ == "__main__":
+    init()
+    print(run([1]))
+"""
+
+
 @pytest.mark.parametrize(
     ("new", "same"),
     [
@@ -183,10 +193,16 @@ def run(raw):
         (BASE + "\nclass Model:\n    pass\n", False),  # classes may be pickled by init()
         (BASE.replace("model = helpers", "exec('x')\n    model = helpers"), False),
         (BASE.replace("def init():", "@cache\ndef init():"), False),
+        # a decorated run() (inference-schema) changes freely; its decorator may not
+        (SCHEMA.replace("return model", "return [model]"), True),
+        (SCHEMA.replace("NumpyParameterType(1)", "NumpyParameterType(2)"), False),
+        # `if __name__ == "__main__":` never runs in the server
+        (BASE + MAIN_BLOCK.replace("[1]", "[2]"), True),
     ],
 )
 def test_compare_keeps_only_what_init_cannot_see(new: str, same: bool) -> None:
-    result = compare(BASE, new)
+    old = SCHEMA if "input_schema" in new else BASE + MAIN_BLOCK if "__main__" in new else BASE
+    result = compare(old, new)
     assert result.same is same, result.reason
     if same:
         assert "model" in result.carry and "helpers" in result.modules
