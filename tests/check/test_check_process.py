@@ -70,3 +70,18 @@ def test_exit_codes_for_usage_and_an_engine_that_does_not_answer(tmp_path: Path)
     no_folder = _debugkit("check", str(root), "--junit", str(tmp_path / "no" / "such" / "r.xml"))
     assert no_folder.returncode == 2
     assert "folder does not exist" in no_folder.stderr
+
+
+def test_init_slower_than_the_startup_probe_fails_start(tmp_path: Path) -> None:
+    root = tmp_path / "slow-init"
+    root.mkdir()
+    (root / "score.py").write_text(
+        "import time\n\ndef init():\n    time.sleep(30)\n\ndef run(data):\n    return data\n"
+    )
+    run = run_check(root, "--runtime", "process", "--startup-timeout", "1")
+    assert run.exit_code == 1, run.stdout + run.stderr
+    assert run.failed() == ["start"], run.stdout
+    assert run.check("start")["figure"] == (
+        "init() did not finish within 1 s, the deployment's start-up probe time"
+    )
+    assert {run.statuses[name] for name in ("samples", "latency", "leak")} == {"skip"}

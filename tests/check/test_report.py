@@ -173,3 +173,44 @@ def init():
     ]
     assert [r.line for r in refs] == [8, 9, 10, 11]
     assert model_references("def broken(:\n") == []
+
+
+def _cloud(root: Path, files: dict[str, str]) -> tuple[str, str, str]:
+    from debugkit.check import cloud
+    from debugkit.check.context import CheckContext
+    from debugkit.config import load_config
+    from debugkit.runtime.process import ProcessRuntime
+
+    (root / "score.py").write_text("def init():\n    pass\n\ndef run(data):\n    return data\n")
+    for name, text in files.items():
+        (root / name).write_text(text)
+    result = cloud.check(CheckContext(load_config(root), "process", ProcessRuntime()))
+    return result.status.value, result.figure, result.remedy
+
+
+V2 = "name: blue\ncode_configuration:\n  code: .\n  scoring_script: score.py\n"
+
+
+def test_cloud_check_against_the_target(tmp_path: Path) -> None:
+    for name in ("aks", "v2", "v2-unknown", "managed-yaml"):
+        (tmp_path / name).mkdir()
+    status, figure, _ = _cloud(tmp_path / "aks", {})
+    assert (
+        status == "pass" and figure.startswith("target aks") and "timeout 504 after 60 s" in figure
+    )
+
+    status, figure, _ = _cloud(
+        tmp_path / "v2", {"blue.yml": V2 + "instance_type: Standard_DS2_v2\n"}
+    )
+    assert status == "pass" and "timeout 408 after 5 s" in figure
+    assert figure.endswith("(instance_type Standard_DS2_v2)")
+
+    status, _, remedy = _cloud(
+        tmp_path / "v2-unknown", {"blue.yml": V2 + "instance_type: Standard_Z9\n"}
+    )
+    assert status == "warn" and "Standard_Z9" in remedy
+
+    yaml_managed = "deployment:\n  target: managed\n  memory_gb: 5\n  cpu_cores: 1\n"
+    status, figure, remedy = _cloud(tmp_path / "managed-yaml", {"debugkit.yaml": yaml_managed})
+    assert status == "warn" and "none is exactly 1 CPU / 5 GB" in figure
+    assert remedy.startswith("set instance_type: ")
