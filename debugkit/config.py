@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from debugkit.errors import ConfigError
+from debugkit.instance_types import INSTANCE_TYPES
 from debugkit.instance_types import lookup as lookup_instance_type
 from debugkit.server import settingnames
 from debugkit.server.profiles import AKS, MANAGED, PROFILE_NAMES, PROFILES
@@ -81,6 +82,9 @@ class DeploymentSettings:
     target: str = AKS
     # aks: how long a request over max_concurrent_requests waits for a slot, then 503
     max_request_wait_s: float = 0.5
+    # the Azure VM size cpu_cores/memory_gb/gpu came from (instance_types.py), if any: the
+    # runtimes fit such limits to this machine instead of refusing them
+    instance_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ def load_config(project_dir: str | Path = ".") -> ProjectConfig:
 
 def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
     data = _read_yaml(file)
+    warnings: list[str] = []
     _reject_unknown(
         file,
         None,
@@ -219,7 +224,8 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
         base_image=_str(file, "base_image", data.get("base_image", DEFAULT_BASE_IMAGE)),
         image=_str(file, "image", data["image"]) if data.get("image") else None,
         models=models,
-        deployment=_deployment(file, deployment_raw),
+        deployment=_deployment(file, deployment_raw, warnings),
+        warnings=tuple(warnings),
         keep_init=_bool(file, "keep_init", data.get("keep_init", True)),
     )
 
@@ -314,19 +320,27 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
     )
 
 
-def _instance_limits(file: Path, value: Any, warnings: list[str]) -> dict[str, Any]:
+def _instance_limits(
+    file: Path, value: Any, warnings: list[str], key: str = "instance_type"
+) -> dict[str, Any]:
     """CPU, memory and GPU of the VM size named by ``instance_type`` (debugkit/instance_types.py)."""
-    name = _str(file, "instance_type", value)
+    name = _str(file, key, value)
     size = lookup_instance_type(name)
     if size is None:
         defaults = DeploymentSettings()
         warnings.append(
-            f"{file.name}: instance_type {name} is not in debugkit's table of Azure VM sizes; "
+            f"{file.name}: {key} {name} is not in debugkit's table of Azure VM sizes; "
             f"using {defaults.cpu_cores:g} CPU / {defaults.memory_gb:g} GB. Set "
             "deployment.cpu_cores and deployment.memory_gb in debugkit.yaml to match it"
         )
         return {}
-    return {"cpu_cores": size.cpu_cores, "memory_gb": size.memory_gb, "gpu": size.gpu}
+    canonical = next(known for known in INSTANCE_TYPES if known.lower() == name.lower())
+    return {
+        "cpu_cores": size.cpu_cores,
+        "memory_gb": size.memory_gb,
+        "gpu": size.gpu,
+        "instance_type": canonical,
+    }
 
 
 # --- Azure ML v1 inferenceconfig.json + deploymentconfig.json ------------------------------------
@@ -462,11 +476,14 @@ def _models_from_list(file: Path, root: Path, raw: Any) -> tuple[ModelSpec, ...]
     return tuple(models)
 
 
-def _deployment(file: Path, raw: Mapping[str, Any]) -> DeploymentSettings:
+def _deployment(file: Path, raw: Mapping[str, Any], warnings: list[str]) -> DeploymentSettings:
     values: dict[str, Any] = {}
+    instance: dict[str, Any] = {}
     for key, value in raw.items():
         dotted = f"deployment.{key}"
-        if key in ("port", "debug_port"):
+        if key == "instance_type":  # cpu_cores / memory_gb / gpu given beside it win
+            instance = _instance_limits(file, value, warnings, dotted)
+        elif key in ("port", "debug_port"):
             values[key] = _port(file, dotted, value)
         elif key == "host":
             values[key] = _str(file, dotted, value)
@@ -495,7 +512,7 @@ def _deployment(file: Path, raw: Mapping[str, Any]) -> DeploymentSettings:
                 values[key] = number
     if "request_timeout_s" not in values and "target" in values:
         values["request_timeout_s"] = PROFILES[values["target"]].default_request_timeout_s
-    return DeploymentSettings(**values)
+    return DeploymentSettings(**{**instance, **values})
 
 
 def _finish(root: Path, file: Path | None, **fields: Any) -> ProjectConfig:

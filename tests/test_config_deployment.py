@@ -119,3 +119,15 @@ def test_instance_table_holds_the_facts_file_sizes() -> None:
     for name, (cpu, memory) in facts.items():
         size = lookup(name)
         assert size is not None and (size.cpu_cores, size.memory_gb) == (cpu, memory)
+
+
+def test_debugkit_yaml_instance_type_with_explicit_keys_winning(project: Path) -> None:
+    (project / "debugkit.yaml").write_text(
+        "deployment:\n  instance_type: Standard_F4s_v2\n  memory_gb: 2\n"
+    )
+    deployment = load_config(project).deployment
+    assert (deployment.cpu_cores, deployment.memory_gb) == (4, 2)
+    assert deployment.instance_type == "Standard_F4s_v2"
+    (project / "debugkit.yaml").write_text("deployment:\n  instance_type: Standard_Q1\n")
+    (warning,) = load_config(project).warnings
+    assert "deployment.instance_type Standard_Q1 is not in debugkit's table" in warning

@@ -121,16 +121,17 @@ def check_base_image(config: ProjectConfig, engine_ok: bool) -> Check:
 
 
 def check_resources(config: ProjectConfig, info: dict | None) -> Check:
-    from debugkit.runtime.resources import scheduling_problems
+    from debugkit.runtime.resources import fit_to_machine, scheduling_problems
 
     if info is None:  # no engine: compare with this machine directly
         info = {"MemTotal": _machine_memory(), "NCPU": os.cpu_count() or 0, "Runtimes": {}}
-    problems = scheduling_problems(config.deployment, info)
-    d = config.deployment
+    d, notes = fit_to_machine(config.deployment, info)  # as up fits an instance_type
+    problems = scheduling_problems(d, info)
     wanted = f"{d.memory_gb:g} GB memory, {d.cpu_cores:g} CPU cores" + (", a GPU" if d.gpu else "")
     if problems:
         return Check(False, "resources", "; ".join(problems))
-    return Check(True, "resources", f"requests {wanted}: this machine can give them")
+    fitted = f" ({'; '.join(notes)})" if notes else ""
+    return Check(True, "resources", f"requests {wanted}: this machine can give them{fitted}")
 
 
 def check_port(config: ProjectConfig, port: int, what: str, flag: str) -> Check:

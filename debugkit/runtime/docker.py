@@ -61,7 +61,7 @@ from debugkit.runtime.image import (
     stderr_console,
 )
 from debugkit.runtime.install import remove_unused_deps
-from debugkit.runtime.resources import scheduling_problems
+from debugkit.runtime.resources import fit_to_machine, scheduling_problems
 from debugkit.server.azmlinfsrv import PASS_THROUGH as AZMLINFSRV_PASS_THROUGH
 from debugkit.session import Session
 
@@ -117,8 +117,11 @@ class DockerRuntime(Runtime):
         ensure_image(self.client, config, self.console)  # with --image: the server layer
 
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
-        deployment = config.deployment
-        problems = scheduling_problems(deployment, self.client.info())
+        info = self.client.info()
+        deployment, notes = fit_to_machine(config.deployment, info)
+        for note in notes:
+            self.console.print(f"debugkit: {note}", highlight=False)
+        problems = scheduling_problems(deployment, info)
         if problems:
             raise UserError("; ".join(problems))
         debug_port = debug_port_for(config, options)

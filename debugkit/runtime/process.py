@@ -35,7 +35,12 @@ from debugkit.runtime.base import (
     server_command,
 )
 from debugkit.runtime.pipoutput import PipWatch
-from debugkit.runtime.resources import machine_info, scheduling_problems, unenforced_limits
+from debugkit.runtime.resources import (
+    fit_to_machine,
+    machine_info,
+    scheduling_problems,
+    unenforced_limits,
+)
 from debugkit.server import REQUIREMENTS as SERVER_REQUIREMENTS
 from debugkit.server.memory import OOM_EXIT_CODE, OOM_MARKER
 from debugkit.server.memory import supported as memory_watch_supported
@@ -54,8 +59,11 @@ class ProcessRuntime(Runtime):
         self._python_for(read_environment(config.environment))
 
     def start(self, config: ProjectConfig, options: UpOptions) -> Session:
-        deployment = config.deployment
-        problems = scheduling_problems(deployment, machine_info())
+        info = machine_info()
+        deployment, notes = fit_to_machine(config.deployment, info)
+        for note in notes:
+            print(f"debugkit: {note}", file=sys.stderr)
+        problems = scheduling_problems(deployment, info)
         if problems:
             raise UserError("; ".join(problems))
         watched = memory_watch_supported()

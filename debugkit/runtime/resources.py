@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from debugkit.config import DeploymentSettings
@@ -38,6 +39,46 @@ def scheduling_problems(deployment: DeploymentSettings, info: Mapping[str, Any])
             "set deployment.gpu: false or install the NVIDIA Container Toolkit"
         )
     return problems
+
+
+def fit_to_machine(
+    deployment: DeploymentSettings, info: Mapping[str, Any]
+) -> tuple[DeploymentSettings, list[str]]:
+    """Limits that came from an ``instance_type`` fitted to this machine, with a note each.
+
+    In the cloud the container gets the whole VM size, so a Standard_DS3_v2 (4 CPU, 14 GB)
+    is schedulable there by definition; refusing it on a 2-CPU laptop would block the local
+    run for no cloud reason. Explicit ``cpu_cores`` / ``memory_gb`` / ``gpu`` are still
+    checked as requests ("cannot be scheduled").
+    """
+    if not deployment.instance_type:
+        return deployment, []
+    changes: dict[str, Any] = {}
+    notes = []
+    size = deployment.instance_type
+    cpus = int(info.get("NCPU") or 0)
+    if cpus and deployment.cpu_cores > cpus:
+        changes["cpu_cores"] = float(cpus)
+        notes.append(
+            f"instance_type {size} has {_num(deployment.cpu_cores)} CPUs, this machine {cpus}: "
+            f"the server gets {cpus}, so CPU-bound run()s are slower than in the cloud"
+        )
+    total = float(info.get("MemTotal") or 0) / GIB
+    if total and deployment.memory_gb > total * 0.9:
+        fitted = round(total * 0.9, 1)  # leave the machine room for itself
+        changes["memory_gb"] = fitted
+        notes.append(
+            f"instance_type {size} has {_num(deployment.memory_gb)} GB memory, this machine "
+            f"{_num(total)} GB: the limit is {_num(fitted)} GB, so a model that fits the VM "
+            "may run out of memory here"
+        )
+    if deployment.gpu and "nvidia" not in (info.get("Runtimes") or {}):
+        changes["gpu"] = False
+        notes.append(
+            f"instance_type {size} has a GPU, this machine none: the server runs without one "
+            "(code that needs CUDA fails here, not in the cloud)"
+        )
+    return (replace(deployment, **changes) if changes else deployment), notes
 
 
 PROCESS_MACHINE = "debugkit.process"  # marks machine_info(): no engine in between

@@ -5,6 +5,7 @@ cannot enforce, and the same azureml-models cache in the source folder."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -100,7 +101,7 @@ def test_v2_deployment_answers_as_managed_and_up_target_overrides(tmp_path: Path
     (tmp_path / "score.py").write_text(RAISES)
     (tmp_path / "blue.yml").write_text(
         "name: blue\ncode_configuration:\n  code: .\n  scoring_script: score.py\n"
-        "instance_type: Standard_F2s_v2\n"
+        "instance_type: Standard_DS3_v2\n"  # 4 CPU, 14 GB: fitted to a smaller machine
     )
     try:
         for target, status in ((None, 424), ("aks", 502)):
@@ -110,6 +111,8 @@ def test_v2_deployment_answers_as_managed_and_up_target_overrides(tmp_path: Path
                 "--no-watch", "--port", str(free_port()), *extra,
             )  # fmt: skip
             assert result.returncode == 0, result.stderr
+            if (os.cpu_count() or 0) < 4:
+                assert "instance_type Standard_DS3_v2 has 4 CPUs, this machine" in result.stderr
             expected = target or "managed"
             assert f"answers as {expected}" in result.stdout
             assert f"run() failure {status}" in result.stdout

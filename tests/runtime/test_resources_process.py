@@ -5,6 +5,7 @@ from __future__ import annotations
 from debugkit.config import DeploymentSettings
 from debugkit.runtime.resources import (
     PROCESS_MACHINE,
+    fit_to_machine,
     machine_info,
     scheduling_problems,
     unenforced_limits,
@@ -28,3 +29,25 @@ def test_unenforced_limits_name_cpu_and_gpu_and_the_memory_watchdog() -> None:
     assert "cannot enforce cpu_cores 4" in line and "gpu" in line
     without = unenforced_limits(DeploymentSettings(), False)
     assert "memory_gb 1" in without.split("cannot enforce", 1)[1]
+
+
+def test_instance_type_limits_are_fitted_to_a_smaller_machine_not_refused() -> None:
+    small = {"MemTotal": 8 * 1024**3, "NCPU": 2, "Runtimes": {}}
+    ds3 = DeploymentSettings(cpu_cores=4, memory_gb=14, instance_type="Standard_DS3_v2")
+    fitted, notes = fit_to_machine(ds3, small)
+    assert (fitted.cpu_cores, fitted.memory_gb) == (2, 7.2)
+    assert scheduling_problems(fitted, small) == []
+    assert "Standard_DS3_v2 has 4 CPUs, this machine 2" in notes[0]
+    assert "14 GB memory, this machine 8 GB: the limit is 7.2 GB" in notes[1]
+    gpu, (note,) = fit_to_machine(
+        DeploymentSettings(cpu_cores=1, memory_gb=1, gpu=True, instance_type="Standard_NC6s_v3"),
+        small,
+    )
+    assert not gpu.gpu and "runs without one" in note
+
+
+def test_explicit_requests_are_not_fitted() -> None:
+    small = {"MemTotal": 8 * 1024**3, "NCPU": 2, "Runtimes": {}}
+    explicit = DeploymentSettings(cpu_cores=4)
+    assert fit_to_machine(explicit, small) == (explicit, [])
+    assert scheduling_problems(explicit, small)
