@@ -205,6 +205,7 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
         try:
             client.images.get(tag)
             log.debug("image %s already built; reusing it", tag)
+            _warn_python(console, plan, _image_python(client, tag, plan))
             return tag
         except docker.errors.ImageNotFound:
             pass
@@ -221,6 +222,27 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
         started = time.monotonic()
         python = _build(client, install / CONTEXT_DIR, deps, context, tag, plan, console)
         console.print(f"debugkit: built {tag} in {time.monotonic() - started:.1f} s")
+    _warn_python(console, plan, python or _image_python(client, tag, plan))
+    _remove_superseded(client, plan, tag)
+    return tag
+
+
+def _image_python(client: docker.DockerClient, image: str, plan: ImagePlan) -> str | None:
+    """The image's python3 version (``3.11``), asked only when the environment pins one:
+    a cached build printed nothing to read it from (about 0.5 s)."""
+    if not plan.spec.python_version:
+        return None
+    code = "import sys; print('%d.%d' % sys.version_info[:2])"
+    try:
+        out = client.containers.run(image, entrypoint=["python3", "-c", code], remove=True)
+    except docker.errors.DockerException as exc:
+        log.debug("could not ask %s for its python version: %s", image, exc)
+        return None
+    return out.decode(errors="replace").strip() or None
+
+
+def _warn_python(console: Console, plan: ImagePlan, python: str | None) -> None:
+    """At every up, as the process runtime does: what runs is not what deploys."""
     if plan.spec.python_version and python and python != plan.spec.python_version:
         console.print(
             f"[yellow]debugkit: warning: {plan.spec.source} asks for python "
@@ -228,8 +250,6 @@ def ensure_image(client: docker.DockerClient, config: ProjectConfig, console: Co
             f"with python {plan.spec.python_version} to match the deployment[/yellow]",
             highlight=False,
         )
-    _remove_superseded(client, plan, tag)
-    return tag
 
 
 def _build(

@@ -55,10 +55,15 @@ def test_debug_only_commands_in_production_mode_say_why_they_cannot(make_project
         assert "--production turns off" in line and "without --production" in line
 
 
+def _unlabelled_images(client) -> set[str]:
+    return {i.id for i in client.images.list(all=True) if not (i.labels or {}) and not i.tags}
+
+
 def test_an_image_build_shows_pip_progress_and_names_the_failing_package(
-    make_project, remove_new_dangling_images
+    make_project, docker_client, remove_new_dangling_images
 ) -> None:
     root = make_project("basic")
+    before = _unlabelled_images(docker_client)
     (root / "requirements.txt").write_text("six==1.16.0\ndebugkit-no-such-package-10==1.0\n")
     result = debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root), check=False)
     assert result.returncode != 0
@@ -66,3 +71,16 @@ def test_an_image_build_shows_pip_progress_and_names_the_failing_package(
     assert "debugkit: build   Collecting six==1.16.0" in result.stderr
     error = next(line for line in result.stderr.splitlines() if "debugkit: error:" in line)
     assert "the package that failed: debugkit-no-such-package-10==1.0" in error
+    # the failed install leaves no image behind for 'down --images' to miss
+    assert _unlabelled_images(docker_client) - before == set()
+
+
+def test_the_python_version_warning_is_repeated_when_the_image_is_cached(make_project) -> None:
+    root = make_project("basic")
+    (root / "env.yml").write_text("dependencies:\n  - python=3.8\n  - pip:\n    - six==1.16.0\n")
+    config_file = root / "debugkit.yaml"
+    config_file.write_text(config_file.read_text().replace("requirements.txt", "env.yml"))
+    for _ in range(2):  # the second up reuses the image: no build output to read it from
+        result = debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root))
+        assert "env.yml asks for python 3.8 but" in result.stderr, result.stderr
+        debugkit("down", str(root))
