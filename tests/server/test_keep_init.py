@@ -155,6 +155,21 @@ def test_a_failed_reload_after_a_kept_one_keeps_serving_the_kept_model(project: 
     assert project.init_calls == 1
 
 
+def test_a_service_that_may_not_keep_runs_init_every_time(tmp_path: Path) -> None:
+    """What production mode builds (keep_init=False): a reload with nothing changed runs
+    init() and says why."""
+    from debugkit.server.service import ScoringService
+
+    score = tmp_path / "score.py"
+    score.write_text("def init():\n    global n\n    n = 1\n\n\ndef run(raw):\n    return n\n")
+    service = ScoringService(str(score), str(tmp_path), keep_init=False)
+    service.start()
+    result = service.reload()
+    assert result.ok and result.init is not None
+    assert (result.init["ran"], result.init["reason"]) == (True, "keeping init() is off")
+    assert service.baseline is None  # nothing recorded to compare against
+
+
 # --- the source analysis alone (pure) ----------------------------------------------------------
 
 BASE = """
