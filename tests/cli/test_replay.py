@@ -22,8 +22,7 @@ from debugkit.server.options import ServerOptions
 from debugkit.server.service import ScoringService
 from debugkit.session import Session
 from debugkit.session import remove as remove_session
-from debugkit.session import save as save_session
-from tests.helpers import RunningServer, start_server
+from tests.helpers import RunningServer, process_session, start_server
 
 BROKEN = """\
 import json
@@ -43,19 +42,7 @@ FIXED = BROKEN.replace('1 / data["x"]', '1 / data["x"] if data["x"] else None')
 
 def _session(root: Path, server: RunningServer, production: bool = False) -> Session:
     """The record `debugkit up --runtime process` would write for this server."""
-    config = load_config(root)
-    session = Session(
-        project_key=config.project_key,
-        project_dir=str(root),
-        runtime="process",
-        host="127.0.0.1",
-        port=server.port,
-        debug_port=None,
-        production=production,
-        server_pid=server.process.pid,
-    )
-    save_session(session)
-    return session
+    return process_session(root, server, save=True, production=production)
 
 
 @pytest.fixture
@@ -155,3 +142,34 @@ def test_nothing_is_recorded_in_production_mode(project: Path, tmp_path: Path) -
     app = create_app(options, service)
     assert app.test_client().post("/score", data=b'{"x": 0}').status_code == 502
     assert app.extensions["debugkit"].recorder is None
+
+
+def test_records_outlive_a_restart_and_keep_their_numbers(project: Path) -> None:
+    """What a restart does (launcher copies the server's records first): the next server's
+    requests are numbered after the earlier ones, which stay listed and replayable."""
+    first = start_server(project / "score.py", source_dir=project)
+    session = _session(project, first)
+    try:
+        assert first.score({"x": 0}).status == 502
+        assert first.score({"x": 1}).status == 200
+        assert [r.id for r in recording.sync(session).requests] == [1, 2]
+    finally:
+        first.stop()
+    (project / "score.py").write_text(FIXED)
+    second = start_server(project / "score.py", source_dir=project)
+    session = _session(project, second)
+    try:
+        assert second.score({"x": 2}).status == 200
+        log = recording.sync(session)
+        assert [(r.id, r.status, r.generation) for r in log.requests] == [
+            (1, 502, 1),
+            (2, 200, 1),
+            (3, 200, 1),
+        ]
+        failed = log.last(failed=True)
+        assert failed is not None and failed.id == 1
+        assert recording.replay(session, failed, timeout=30).status == 200
+    finally:
+        second.stop()
+        launcher.stop(session)
+    assert not (state_dir() / session.project_key).exists()  # down forgets them
