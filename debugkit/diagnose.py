@@ -407,6 +407,8 @@ def _exited(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Di
 _SCORE_STATUS = re.compile(r"\b(?:GET|POST|PUT|OPTIONS) /score (?P<status>\d{3}) ")
 # written by the server when it refuses a request over max_concurrent (server/app.py)
 _OVER_CAPACITY = re.compile(r"debugkit: (?:503|429) for request \S*: (?P<message>Too many .*)")
+# the server's line for a /score answered 503 before init() returned (server/app.py)
+_NOT_STARTED = re.compile(r"debugkit: 503 for request \S*: init\(\) has not finished")
 _TIMED_OUT = re.compile(r"exceeded the request timeout of (?P<seconds>[\d.]+) s")
 NOT_ENCODABLE = "which JSON cannot encode"  # the server's words (server/returnsite.py)
 RUN_RAISED = "run() raised (request "  # the server's log line (server/app.py)
@@ -483,10 +485,10 @@ def _over_capacity(
 
 
 def _starting(log_text: str, exit_reason: str | None, config: ProjectConfig) -> Diagnosis | None:
-    """503 answers that are neither refusals nor a failed init(): init() had not finished."""
-    unavailable = _score_statuses(log_text).count(503) - len(_OVER_CAPACITY.findall(log_text))
-    if unavailable <= 0 or "init() failed" in log_text:
-        return None  # a failed init() has its own diagnosis
+    """/score answered 503 because init() had not finished (the server logs each)."""
+    unavailable = len(_NOT_STARTED.findall(log_text))
+    if not unavailable:
+        return None
     return Diagnosis(
         "scored before the server was ready",
         f"{unavailable} request(s) answered 503 while init() was still running",

@@ -76,9 +76,12 @@ class ScoringApp:
         self.limiter = AdmissionQueue(
             options.max_concurrent, self.profile.pending_factor * options.max_concurrent
         )
-        # aks: max_request_wait_time; managed: a waiting request is bounded by its timeout
-        self.max_wait_s = (
-            options.request_timeout_s if self.profile.pending_factor else options.max_wait_s
+        # aks: max_request_wait_time (0: refused at once); managed: a waiting request is
+        # bounded by its timeout (0: no timeout, so no bound)
+        self.max_wait_s: Optional[float] = (
+            (options.request_timeout_s or None)
+            if self.profile.pending_factor
+            else options.max_wait_s
         )
         self.executor = RunExecutor(
             options.request_timeout_s,
@@ -124,6 +127,12 @@ class ScoringApp:
         if request.method == "OPTIONS" and (current is None or current.input_mode != RAW_HTTP):
             return Response("", status=200)  # a @rawhttp run() answers OPTIONS itself
         if self.service.state != READY or self.service.current is None:
+            # read by 'debugkit logs' (diagnose.py): a 503 of run()'s own looks the same
+            logger.warning(
+                "debugkit: 503 for request %s: %s",
+                g.request_id,
+                "init() has not finished" if self.service.state == STARTING else "init() failed",
+            )
             return self._not_ready_response()
         admission = self.limiter.acquire(self.max_wait_s)
         if admission != ADMITTED:

@@ -185,3 +185,29 @@ def test_a_model_pickled_by_an_older_scikit_learn_is_diagnosed(write_project, se
     assert "pickled with scikit-learn 1.1.3" in found.detail
     assert "does not install" not in found.detail
     assert "scikit-learn==1.1.3" in found.remedy
+
+
+def test_503_before_init_returned_is_diagnosed(write_project, serve, tmp_path):
+    slow_init = """
+    import time
+
+    def init():
+        time.sleep(3)
+
+    def run(data):
+        return 1
+    """
+    server = serve(write_project(slow_init), wait=None)
+    for _ in range(200):
+        try:
+            if server.status()["state"] == "starting":
+                break
+        except OSError:
+            time.sleep(0.02)
+    assert server.score({}).status == 503
+    server.wait_until(("ready",))
+    assert server.score({}).status == 200
+    log = server.wait_for_log("POST /score 200")
+    (found,) = diagnose(log, None, project_config(tmp_path))
+    assert found.title == "scored before the server was ready"
+    assert found.detail.startswith("1 request(s) answered 503 while init() was still running")
