@@ -21,6 +21,7 @@ NAME, TITLE = "latency", "latency at the deployment's concurrency"
 MAX_REQUESTS = 60
 MAX_SECONDS = 5.0
 UNLIMITED_CLIENTS = 4  # clients for max_concurrent_requests: 0 (unlimited)
+MAX_CLIENTS = 32  # a bound on this machine's threads; deployments rarely allow more per container
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -37,7 +38,7 @@ def check(ctx: CheckContext) -> CheckResult:
     if not chosen:
         return skipped(NAME, TITLE, "not made: no sample answered 2xx to time")
     deployment = ctx.config.deployment
-    clients = deployment.max_concurrent_requests or UNLIMITED_CLIENTS
+    clients = min(deployment.max_concurrent_requests or UNLIMITED_CLIENTS, MAX_CLIENTS)
     timeout = deployment.request_timeout_s
     cycle = itertools.cycle(chosen)
     lock = threading.Lock()

@@ -58,7 +58,14 @@ def check(ctx: CheckContext) -> CheckResult:
             *(p[0] for p in problems[1:]),
         )
     found = ", ".join(f"{r.label} ({where.format(r.line)})" for r in refs)
-    return passed(NAME, TITLE, f"{len(refs)} found: {found}")
+    named = {r.name for r in refs}
+    unasked = [m.name for m in config.models if m.name not in named]
+    note = (
+        [f"configured, not named literally in score.py: {', '.join(unasked)}"]
+        if unasked and len(config.models) > 1
+        else []
+    )
+    return passed(NAME, TITLE, f"{len(refs)} found: {found}", *note)
 
 
 def _problem(ctx: CheckContext, ref: ModelReference, answer: dict[str, Any]) -> tuple[str, str]:

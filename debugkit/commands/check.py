@@ -64,6 +64,9 @@ def check(
     """Find the deployment's failures before deploying: lint, image build, init() under the
     limits, models, sample requests, latency, error leaks, config vs cloud.
 
+    Sample requests are PROJECT_DIR/samples/NAME.json (a /score body that must answer 2xx;
+    NAME.STATUS.json must answer exactly STATUS), else the inference-schema example.
+
     Exit 0 when every check passed (warnings allowed), 1 when one failed, 2 for a usage or
     configuration error, 3 when the checks could not run (no engine, a port).
     """
