@@ -8,6 +8,7 @@ process paused, and a stuck worker is freed by injecting an exception into it.
 from __future__ import annotations
 
 import ctypes
+import dis
 import logging
 import queue
 import sys
@@ -61,8 +62,9 @@ class AdmissionQueue:
     def waiting(self) -> int:
         return len(self._waiters)
 
-    def acquire(self, max_wait_s: float) -> str:
-        """ADMITTED, REFUSED or WAITED_TOO_LONG; ``max_wait_s`` <= 0 waits without a bound."""
+    def acquire(self, max_wait_s: Optional[float]) -> str:
+        """ADMITTED, REFUSED or WAITED_TOO_LONG; ``max_wait_s`` None waits without a bound,
+        0 not at all."""
         with self._lock:
             if self.max_concurrent <= 0 or (self.busy < self.max_concurrent and not self._waiters):
                 self.busy += 1
@@ -71,7 +73,7 @@ class AdmissionQueue:
                 return REFUSED
             granted = threading.Event()
             self._waiters.append(granted)
-        if granted.wait(max_wait_s if max_wait_s > 0 else None):
+        if granted.wait(max_wait_s):
             return ADMITTED
         with self._lock:
             if granted.is_set():  # handed a slot just as the wait ran out
@@ -117,6 +119,43 @@ def _inject(thread_id: int, exc_type: type[BaseException]) -> bool:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), None)
         return False
     return changed == 1
+
+
+def _in_c_call(thread_id: int) -> bool:
+    """Whether the thread is inside a call to C code (time.sleep, socket.recv, a lock): its
+    innermost Python frame is at a CALL instruction (a Python callee has its own frame)."""
+    frame = sys._current_frames().get(thread_id)
+    if frame is None:
+        return False
+    code = frame.f_code.co_code
+    index = frame.f_lasti
+    return 0 <= index < len(code) and dis.opname[code[index]].startswith(("CALL", "PRECALL"))
+
+
+def stop_when_in_python(
+    thread: threading.Thread, exc_type: type[BaseException], running: Callable[[], bool]
+) -> None:
+    """Inject ``exc_type`` into ``thread`` once it runs Python code, while ``running()``.
+
+    Never while it is blocked in C: an exception pending for such a thread froze the whole
+    server on Python 3.11 with debugpy loaded (every other thread, cheroot's accept loop
+    included, spun on the interpreter's eval breaker holding the GIL) until the call
+    returned. It is delivered when the call returns to Python anyway."""
+    ident = thread.ident
+    if ident is None:
+        return
+
+    def watch() -> None:
+        while running() and thread.is_alive():
+            if not _in_c_call(ident):
+                _inject(ident, exc_type)
+                return
+            time.sleep(POLL_STEP_S)
+
+    if not _in_c_call(ident):
+        _inject(ident, exc_type)
+    else:
+        threading.Thread(target=watch, name="debugkit-stop-run", daemon=True).start()
 
 
 def format_user_stack(thread_id: int, source_dir: str) -> list[str]:
@@ -260,7 +299,7 @@ class RunExecutor:
                 timed_out = RunOutcome(timed_out=True, elapsed_ms=counted * 1000)
                 if thread is not None and thread.ident is not None:
                     timed_out.stack = self._report_stuck(thread, request_id)
-                    _inject(thread.ident, RunTimedOut)
+                    stop_when_in_python(thread, RunTimedOut, lambda: not task.finished)
             return timed_out
 
     def stuck_runs(self) -> list[str]:

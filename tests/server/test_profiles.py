@@ -233,3 +233,16 @@ def test_managed_request_waiting_past_the_timeout_is_408(write_project, serve):
     assert waited.status == 408
     assert "waiting for a free slot" in waited.json()["message"]
     assert results["first"].status == 408
+
+
+def test_aks_max_wait_zero_refuses_at_once(write_project, serve, tmp_path):
+    server = serve(write_project(GATED), max_concurrent=1, max_wait=0)
+    gate = str(tmp_path / "open")
+    results: dict[str, Any] = {}
+    first = _in_background(server, {"gate": gate}, results, "first")
+    _wait_status(server, "busy_workers", 1)
+    refused = server.score({})  # with an unbounded wait this would block until the gate opens
+    Path(gate).touch()
+    first.join(30)
+    assert refused.status == 503
+    assert results["first"].status == 200
