@@ -31,6 +31,7 @@ __all__ = [
     "make_project",
     "percentile",
     "pick_runtime",
+    "stop_process",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -102,13 +103,18 @@ class ServerProcess:
         return self.client.status()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 class Debugger:

@@ -36,7 +36,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.common import free_port, percentile  # noqa: E402
+from bench.common import free_port, percentile, stop_process  # noqa: E402
 from debugkit.paths import cache_dir  # noqa: E402
 
 AZMLINFSRV_VERSION = "1.5.1"
@@ -140,12 +140,7 @@ def start(kind: str, workdir: Path, log: Path, workers: int) -> Started:
 
 
 def stop(server: Started) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(10)
+    stop_process(server.process)
 
 
 @dataclass

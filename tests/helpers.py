@@ -26,6 +26,7 @@ from debugkit.client import Response
 from debugkit.config import ProjectConfig
 from debugkit.ports import free_port
 from debugkit.server.guard import CLIENT_HEADER
+from debugkit.session import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO_ROOT / "examples"
@@ -285,3 +286,26 @@ def project_config(
         environment=environment,
         **fields,  # type: ignore[arg-type]
     )
+
+
+def process_session(
+    project_dir: Path, server: RunningServer, save: bool = False, **fields: Any
+) -> Session:
+    """The session record ``debugkit up --runtime process`` would write for ``server``
+    (``save``: written to the state folder, so that commands from any shell find it)."""
+    from debugkit import session as sessions
+    from debugkit.config import load_config
+
+    session = Session(
+        project_key=load_config(project_dir).project_key,
+        project_dir=str(project_dir),
+        runtime="process",
+        host="127.0.0.1",
+        port=server.port,
+        debug_port=None,
+        server_pid=server.process.pid,
+        **fields,
+    )
+    if save:
+        sessions.save(session)
+    return session

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from debugkit.config import ProjectConfig, load_config
 from debugkit.session import Session
 from debugkit.watch.loop import Watcher
-from tests.helpers import RunningServer, start_server
+from tests.helpers import RunningServer, process_session, start_server
 
 SCORE = """\
 import json
@@ -89,16 +89,7 @@ def make_project(root: Path, tag: str = "v1") -> Path:
 def running_watcher(root: Path, server: RunningServer, **options: Any) -> Iterator[Live]:
     """A real watcher on a thread for ``server`` (a process session), stopped on exit."""
     config = load_config(root)
-    session = Session(
-        project_key=config.project_key,
-        project_dir=str(root),
-        runtime="process",
-        host="127.0.0.1",
-        port=server.port,
-        debug_port=None,
-        server_pid=server.process.pid,
-    )
-    with watching(config, session, **options) as (watcher, lines):
+    with watching(config, process_session(root, server), **options) as (watcher, lines):
         yield Live(root, server, watcher, lines)
 
 

@@ -12,10 +12,8 @@ from click.testing import CliRunner
 from debugkit.commands.project import reload as reload_command
 from debugkit.config import load_config
 from debugkit.errors import ConfigError
-from debugkit.session import Session
 from debugkit.session import remove as remove_session
-from debugkit.session import save as save_session
-from tests.helpers import start_server
+from tests.helpers import process_session, start_server
 from tests.reload.conftest import running_watcher, wait_for
 
 OK = "\u2713"
@@ -67,17 +65,7 @@ def test_debugkit_reload_keeps_init_unless_told_init(tmp_path: Path) -> None:
     root = _project(tmp_path / "proj")
     server = start_server(root / "score.py", source_dir=root)
     config = load_config(root)
-    save_session(
-        Session(
-            project_key=config.project_key,
-            project_dir=str(root),
-            runtime="process",
-            host="127.0.0.1",
-            port=server.port,
-            debug_port=None,
-            server_pid=server.process.pid,
-        )
-    )
+    process_session(root, server, save=True)
     try:
         kept = CliRunner().invoke(reload_command, [str(root)])
         assert kept.exit_code == 0, kept.output

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from debugkit import recording
 from debugkit.config import load_config
-from debugkit.session import Session
-from tests.helpers import start_server
+from tests.helpers import process_session, start_server
 from tests.reload.conftest import wait_for, watching
 
 BROKEN = """\
@@ -31,15 +30,7 @@ def test_the_last_failed_request_is_replayed_after_the_fixing_save(tmp_path: Pat
     (root / "score.py").write_text(BROKEN)
     server = start_server(root / "score.py", source_dir=root)
     config = replace(load_config(root), replay_on_save=True)
-    session = Session(
-        project_key=config.project_key,
-        project_dir=str(root),
-        runtime="process",
-        host="127.0.0.1",
-        port=server.port,
-        debug_port=None,
-        server_pid=server.process.pid,
-    )
+    session = process_session(root, server)
     try:
         assert server.score({"x": 0}).status == 502
         with watching(config, session) as (_, lines):

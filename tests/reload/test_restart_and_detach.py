@@ -17,9 +17,8 @@ from debugkit.client import ServerClient
 from debugkit.config import load_config
 from debugkit.errors import UserError
 from debugkit.runtime import UpOptions
-from debugkit.session import Session
 from debugkit.watch.loop import Watcher
-from tests.helpers import REPO_ROOT, free_port, start_server
+from tests.helpers import REPO_ROOT, free_port, process_session, start_server
 from tests.reload.conftest import make_project, score_source, wait_for, watching
 
 OK = "\u2713"
@@ -181,16 +180,7 @@ def test_detached_watcher_reloads_and_exits_with_the_session(
     root = make_project(tmp_path / "proj")
     server = start_server(root / "score.py", source_dir=root)
     config = load_config(root)
-    session = Session(
-        project_key=config.project_key,
-        project_dir=str(root),
-        runtime="process",
-        host="127.0.0.1",
-        port=server.port,
-        debug_port=None,
-        server_pid=server.process.pid,
-    )
-    sessions.save(session)
+    process_session(root, server, save=True)
     log = tmp_path / "watcher.log"
     watcher = _detached(root, log, module)
     try:
