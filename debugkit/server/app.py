@@ -127,6 +127,12 @@ class ScoringApp:
         if request.method == "OPTIONS" and (current is None or current.input_mode != RAW_HTTP):
             return Response("", status=200)  # a @rawhttp run() answers OPTIONS itself
         if self.service.state != READY or self.service.current is None:
+            # read by 'debugkit logs' (diagnose.py): a 503 of run()'s own looks the same
+            logger.warning(
+                "debugkit: 503 for request %s: %s",
+                g.request_id,
+                "init() has not finished" if self.service.state == STARTING else "init() failed",
+            )
             return self._not_ready_response()
         admission = self.limiter.acquire(self.max_wait_s)
         if admission != ADMITTED:
