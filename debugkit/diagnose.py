@@ -255,7 +255,8 @@ def _pickle_skew(log_text: str, exit_reason: str | None, config: ProjectConfig) 
     if pickled:
         remedy = (
             _add_requirement(config, f"{package}=={pickled}", verb="pin")
-            + f"; or load the model with {package} {pickled} and save it again with the "
+            + f" (an old {package} installs only on the Pythons it supports: pin python "
+            f"too); or load the model with {package} {pickled} and save it again with the "
             "version you serve"
         )
     else:
