@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from debugkit.check.result import CheckResult, Status
+from debugkit.check.result import CheckResult, Status, failed, skipped
 from debugkit.check.server import CheckedServer
 from debugkit.config import ProjectConfig
 from debugkit.runtime import Runtime
@@ -29,10 +29,25 @@ class CheckContext:
     init_outcome: str | None = None  # ready | init_failed | exited | too_slow (start)
     init_seconds: float = 0.0
     timed_samples: list[Any] = field(default_factory=list)  # 2xx samples for latency (samples)
+    # lint errors a run-time check decides (check name -> lint lines), see check/lint.py
+    deferred: dict[str, list[str]] = field(default_factory=dict)
 
     def status_of(self, name: str) -> Status | None:
         result = self.results.get(name)
         return None if result is None else result.status
+
+    def not_made(self, name: str, title: str, why: str) -> CheckResult:
+        """The check could not be made: then the lint errors it was to decide stand."""
+        lines = self.deferred.get(name)
+        if not lines:
+            return skipped(name, title, f"not made: {why}")
+        return failed(
+            name,
+            title,
+            f"lint found it and it could not be checked at run time ({why})",
+            "fix the lint errors below",
+            *lines,
+        )
 
     def serving(self) -> bool:
         """True when the server started and init() succeeded: requests can be sent."""

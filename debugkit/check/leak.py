@@ -13,7 +13,7 @@ import re
 
 from debugkit.applayout import APP_ROOT
 from debugkit.check.context import CheckContext
-from debugkit.check.result import CheckResult, failed, passed, skipped
+from debugkit.check.result import CheckResult, failed, passed
 from debugkit.errors import UnavailableError
 
 NAME, TITLE = "leak", "a failing request does not leak exception text"
@@ -47,7 +47,7 @@ def leaked_text(body: str, sent: bytes) -> str | None:
 
 def check(ctx: CheckContext) -> CheckResult:
     if not ctx.serving():
-        return skipped(NAME, TITLE, "not made: init() did not succeed")
+        return ctx.not_made(NAME, TITLE, "init() did not succeed")
     assert ctx.server is not None
     judged = []
     for body in MALFORMED_BODIES:

@@ -3,7 +3,8 @@
 Two error rules are decided at run time instead, by the check that sees what the
 deployment would do: DK108 (unknown model name) by ``models``, DK101 (exception text
 returned) by ``leak``. A static finding there may be a false alarm (a debug-only
-branch); the run-time check is not.
+branch); the run-time check is not. When that check cannot be made (the server did not
+start), the lint error fails it instead (``CheckContext.not_made``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def check(ctx: CheckContext) -> CheckResult:
         if finding.effective_severity is not Severity.ERROR:
             others.append(line)
         elif finding.code in DECIDED_AT_RUN_TIME:
-            deferred.append(f"{line} (decided by the {DECIDED_AT_RUN_TIME[finding.code]} check)")
+            decider = DECIDED_AT_RUN_TIME[finding.code]
+            ctx.deferred.setdefault(decider, []).append(line)
+            deferred.append(f"{line} (decided by the {decider} check)")
         else:
             errors.append(line)
     counts = f"{len(errors)} errors, {len(others)} warnings"

@@ -8,7 +8,7 @@ import difflib
 from typing import Any
 
 from debugkit.check.context import CheckContext
-from debugkit.check.result import CheckResult, failed, passed, skipped
+from debugkit.check.result import CheckResult, failed, passed
 from debugkit.lint.modelrefs import ModelReference, model_references
 
 NAME, TITLE = "models", "models resolve where score.py looks"
@@ -38,12 +38,12 @@ def check(ctx: CheckContext) -> CheckResult:
     if not refs:
         return passed(NAME, TITLE, f"score.py names no model literally (configured: {configured})")
     if ctx.server is None or not ctx.server.is_running():
-        return skipped(NAME, TITLE, "not made: the server is not running")
+        return ctx.not_made(NAME, TITLE, "the server is not running")
     ctx.progress(f"resolving {len(refs)} model reference(s) in the server")
     payload = [{"name": r.name, "version": r.version, "relative": r.relative} for r in refs]
     answers = ctx.server.run_json(_PROBE, payload)
     if not isinstance(answers, list) or len(answers) != len(refs):
-        return skipped(NAME, TITLE, "not made: could not run a probe where the server runs")
+        return ctx.not_made(NAME, TITLE, "could not run a probe where the server runs")
     problems = [
         _problem(ctx, ref, answer) for ref, answer in zip(refs, answers) if not answer.get("exists")
     ]

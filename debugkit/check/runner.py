@@ -76,7 +76,7 @@ class _Run:
         self.emit(self.record(lint.NAME, lambda: lint.check(ctx)))
         if self.emit(self.record(build.NAME, lambda: build.check(ctx))).status is Status.FAIL:
             for name in SERVER_CHECKS:
-                self.emit(not_made(name, "the image did not build"))
+                self.emit(ctx.not_made(name, TITLES[name], "the image did not build"))
         else:
             self.with_server()
         self.emit(self.record(cloud.NAME, lambda: cloud.check(ctx)))
@@ -95,7 +95,7 @@ class _Run:
             self.report.could_not_run = str(exc)
             self.emit(not_made(start.NAME, str(exc)))
             for name in SERVER_CHECKS[1:]:
-                self.emit(not_made(name, "the server did not start"))
+                self.emit(ctx.not_made(name, TITLES[name], "the server did not start"))
             return
         try:
             t0 = time.monotonic()

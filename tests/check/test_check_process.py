@@ -85,3 +85,20 @@ def test_init_slower_than_the_startup_probe_fails_start(tmp_path: Path) -> None:
         "init() did not finish within 1 s, the deployment's start-up probe time"
     )
     assert {run.statuses[name] for name in ("samples", "latency", "leak")} == {"skip"}
+
+
+def test_a_lint_error_stands_when_its_run_time_check_cannot_be_made(tmp_path: Path) -> None:
+    """init() fails, so the leak check cannot send a request: DK101 fails it instead."""
+    root = tmp_path / "broken-and-leaky"
+    root.mkdir()
+    (root / "score.py").write_text(
+        "import json\nimport os\n\n"
+        "def init():\n    os.environ['NOT_SET']\n\n"
+        "def run(raw):\n    try:\n        return json.loads(raw)\n"
+        "    except Exception as e:\n        return {'error': str(e)}\n"
+    )
+    run = run_check(root, "--runtime", "process")
+    assert run.failed() == ["start", "leak"], run.stdout
+    leak = run.check("leak")
+    assert "could not be checked at run time (init() did not succeed)" in leak["figure"]
+    assert "DK101" in leak["details"][0]
