@@ -72,6 +72,8 @@ def test_container_reloads_on_host_save_and_maps_error_paths(container_up) -> No
         "the reload line",
         lambda: any(line.startswith(f"debugkit: reload {OK} generation 2 ") for line in lines),
     )
+    # only run() reads helper.VALUE: the container kept init()'s state
+    assert "(helper.py; init() kept, " in next(x for x in lines if " generation 2 " in x)
 
     source = score_source("v3", init_extra="    raise KeyError('model')\n")
     (root / "score.py").write_text(source)
