@@ -10,22 +10,19 @@ import click
 from debugkit.check import report as formats
 from debugkit.check.runner import CheckOptions, run
 from debugkit.check.start import STARTUP_PROBE_S
+from debugkit.commands.options import base_image_option, project_dir_argument
 from debugkit.errors import UserError
 
 
 @click.command("check")
-@click.argument(
-    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+@project_dir_argument
 @click.option(
     "--runtime",
     type=click.Choice(["docker", "process"]),
     help="Default: docker if an engine answers, else process (which cannot make every check).",
 )
-@click.option(
-    "--base-image",
-    envvar="DEBUGKIT_BASE_IMAGE",
-    help="Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE).",
+@base_image_option(
+    "Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE)."
 )
 @click.option(
     "--format",

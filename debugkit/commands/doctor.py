@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from debugkit.commands.options import base_image_option, project_dir_argument
 from debugkit.config import ProjectConfig, apply_overrides, load_config
 from debugkit.errors import EXIT_FAILED, UserError
 from debugkit.ports import bind_problem
@@ -213,9 +214,7 @@ def _machine_memory() -> int:
 
 
 @click.command("doctor")
-@click.argument(
-    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+@project_dir_argument
 @click.option(
     "--port", type=click.IntRange(1, 65535), help="Check this scoring port, as 'up --port'."
 )
@@ -224,11 +223,7 @@ def _machine_memory() -> int:
     type=click.IntRange(1, 65535),
     help="Check this debug port, as 'up --debug-port'.",
 )
-@click.option(
-    "--base-image",
-    envvar="DEBUGKIT_BASE_IMAGE",
-    help="Check this base image, as 'up --base-image' (env DEBUGKIT_BASE_IMAGE).",
-)
+@base_image_option("Check this base image, as 'up --base-image' (env DEBUGKIT_BASE_IMAGE).")
 def doctor(
     project_dir: Path, port: int | None, debug_port: int | None, base_image: str | None
 ) -> None:

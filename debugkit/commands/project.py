@@ -14,6 +14,7 @@ import click
 
 from debugkit import launcher, lifecycle
 from debugkit.client import ServerClient
+from debugkit.commands.options import base_image_option, project_dir_argument
 from debugkit.config import ProjectConfig, load_config
 from debugkit.consolelines import error_line, not_reloaded_line, on_host, watching_line
 from debugkit.errors import EXIT_FAILED, CheckFailed, ConfigError, UserError
@@ -26,10 +27,6 @@ from debugkit.watch.report import init_detail, serving
 from debugkit.watch.syntax import SyntaxProblem, check_syntax
 
 EXIT_TAIL_LINES = 15  # of a server that exited under a foreground up
-
-project_dir_argument = click.argument(
-    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
 
 
 def _echo(line: str) -> None:
@@ -96,10 +93,8 @@ def _require_session(config: ProjectConfig) -> Session:
     "--image",
     help="Run this existing image (e.g. the one Azure ML built) instead of building one.",
 )
-@click.option(
-    "--base-image",
-    envvar="DEBUGKIT_BASE_IMAGE",
-    help="Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE).",
+@base_image_option(
+    "Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE)."
 )
 @click.option(
     "--target",

@@ -15,6 +15,7 @@ import click
 
 from debugkit import launcher, recording
 from debugkit.client import Response
+from debugkit.commands.options import project_dir_argument
 from debugkit.config import ProjectConfig, load_config
 from debugkit.errors import EXIT_FAILED, CheckFailed, UserError
 from debugkit.recording import Recorded, RequestLog
@@ -48,9 +49,7 @@ def _one_line(data: bytes, limit: int) -> str:
 
 
 @click.command("requests")
-@click.argument(
-    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+@project_dir_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
 def requests_command(project_dir: Path, as_json: bool) -> None:
     """The last scoring requests PROJECT_DIR's server answered (debug mode records them)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from debugkit import vscode as vscode_files
+from debugkit.commands.options import project_dir_argument
 from debugkit.config import load_config
 from debugkit.errors import CheckFailed
 
@@ -18,9 +19,7 @@ def vscode() -> None:
 
 
 @vscode.command("init")
-@click.argument(
-    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+@project_dir_argument
 @click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
@@ -53,9 +52,7 @@ def init(
 
 
 @vscode.command("attach-config")
-@click.argument(
-    "project_dir", default=".", required=False, type=click.Path(file_okay=False, path_type=Path)
-)
+@project_dir_argument
 @click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
