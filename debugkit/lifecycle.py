@@ -88,9 +88,13 @@ class Ended:
 def why_ended(project_key: str, runtimes: dict[str, Any]) -> Ended | None:
     """None while the project's session runs; else how it ended (``runtimes`` caches one
     runtime object, and so one engine client, per runtime name)."""
+    return record_ended(sessions.load(project_key), runtimes)
+
+
+def record_ended(record: sessions.Session | None, runtimes: dict[str, Any]) -> Ended | None:
+    """:func:`why_ended` for a record already read (None: it is gone)."""
     from debugkit.runtime import get_runtime
 
-    record = sessions.load(project_key)
     if record is None or record.stopped_by:
         return Ended(DOWN, record.stopped_by if record else "", record)
     if record.runtime not in runtimes:

@@ -42,19 +42,18 @@ class SessionMonitor(threading.Thread):
                 self._stop.set()
 
     def _gone_reason(self) -> str | None:
+        from debugkit import lifecycle
         from debugkit import session as sessions
-        from debugkit.runtime import get_runtime
 
         record = sessions.load(self._watcher.config.project_key)
-        if record is None:
-            return "the session ended"
-        if record.watcher_pid not in (None, os.getpid()):
+        if record is not None and record.watcher_pid not in (None, os.getpid()):
             return f"another watcher (pid {record.watcher_pid}) took over"
-        if record.runtime not in self._runtimes:
-            self._runtimes[record.runtime] = get_runtime(record.runtime)
-        runtime = self._runtimes[record.runtime]
-        if not runtime.is_running(record):
-            return "the scoring server is gone"
+        ended = lifecycle.record_ended(record, self._runtimes)
+        if ended is not None and ended.how == lifecycle.DOWN:
+            return "the session ended"
+        if ended is not None:
+            return "the scoring server is gone" + (f" ({ended.detail})" if ended.detail else "")
+        assert record is not None
         self._watcher.session = record
         return None
 
