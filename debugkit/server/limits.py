@@ -135,14 +135,19 @@ def _in_c_call(thread_id: int) -> bool:
 def stop_when_in_python(
     thread: threading.Thread, exc_type: type[BaseException], running: Callable[[], bool]
 ) -> None:
-    """Inject ``exc_type`` into ``thread`` once it runs Python code, while ``running()``.
+    """Inject ``exc_type`` into ``thread`` (delivered when it next runs Python code).
 
-    Never while it is blocked in C: an exception pending for such a thread froze the whole
-    server on Python 3.11 with debugpy loaded (every other thread, cheroot's accept loop
-    included, spun on the interpreter's eval breaker holding the GIL) until the call
-    returned. It is delivered when the call returns to Python anyway."""
+    Before Python 3.12 with debugpy loaded, never while the thread is blocked in C: an
+    exception pending for such a thread froze the whole server (every other thread,
+    cheroot's accept loop included, spun on the interpreter's eval breaker holding the
+    GIL) until the call returned, forever for a read without timeout. There it is injected
+    once the thread is seen outside a C call; a loop that is almost always in C (sleeping
+    in short steps) may then keep running, and keeps its slot (the 503s say where)."""
     ident = thread.ident
     if ident is None:
+        return
+    if sys.version_info >= (3, 12) or "pydevd" not in sys.modules:
+        _inject(ident, exc_type)
         return
 
     def watch() -> None:

@@ -19,9 +19,9 @@ from typing import Any, Callable, Optional
 from debugkit.server.limits import (
     POLL_STEP_S,
     SUSPENDED_STEP_S,
-    _inject,
     _thread_suspended_by_debugger,
     format_user_stack,
+    stop_when_in_python,
 )
 
 RELOAD_WAIT_S = 120.0  # as long as `up` waits for a reload's answer (client.reload)
@@ -85,5 +85,5 @@ class BoundedLoads:
             return Waited(True, box.get("value"))
         stack = format_user_stack(thread.ident or 0, self.source_dir)
         self._running = thread
-        _inject(thread.ident or 0, ReloadTimedOut)
+        stop_when_in_python(thread, ReloadTimedOut, lambda: not done.is_set())
         return Waited(False, stack=stack)

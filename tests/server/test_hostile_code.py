@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from debugkit.ports import free_port
+
 GOOD = """
 def init():
     pass
@@ -109,3 +111,25 @@ def test_the_503_names_the_timed_out_run_that_holds_the_slot(write_project, serv
     assert second.status == 503, second.text
     message = second.json()["message"]
     assert "run() of request stuck-one (generation 1), still at score.py:8" in message
+
+
+SLEEPS_IN_C = """
+import time
+
+def init():
+    pass
+
+def run(data):
+    time.sleep(60)
+"""
+
+
+def test_the_server_answers_after_a_504_of_a_run_blocked_in_c_with_debugpy(
+    write_project, serve
+) -> None:
+    # Python 3.11 + debugpy: an exception injected into a thread blocked in C froze every
+    # thread until the call returned (GET / included)
+    server = serve(write_project(SLEEPS_IN_C), request_timeout=1, debug_port=free_port())
+    assert server.score({}).status == 504
+    assert server.get("/", timeout=15).status == 200
+    assert server.status()["state"] == "ready"
