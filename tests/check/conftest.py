@@ -106,12 +106,13 @@ def project(tmp_path: Path, docker_client: docker.DockerClient) -> Iterator[Call
         return root
 
     yield make
+    leftovers = []
     for key in keys:
         label = {"label": f"{LABEL_PROJECT}={key}"}
-        leftovers = docker_client.containers.list(all=True, filters=label)
-        for container in leftovers:
+        for container in docker_client.containers.list(all=True, filters=label):
+            leftovers.append(container.name)
             container.remove(force=True)
-        assert not leftovers, f"debugkit check left {len(leftovers)} container(s) behind"
         for image in docker_client.images.list(filters=label):
             with contextlib.suppress(docker.errors.APIError):
                 docker_client.images.remove(image.id, force=True)
+    assert not leftovers, f"debugkit check left containers behind: {leftovers}"
