@@ -112,7 +112,10 @@ def project(tmp_path: Path, docker_client: docker.DockerClient) -> Iterator[Call
         for container in docker_client.containers.list(all=True, filters=label):
             leftovers.append(container.name)
             container.remove(force=True)
+        for network in docker_client.networks.list(filters=label):
+            leftovers.append(network.name)
+            network.remove()
         for image in docker_client.images.list(filters=label):
             with contextlib.suppress(docker.errors.APIError):
                 docker_client.images.remove(image.id, force=True)
-    assert not leftovers, f"debugkit check left containers behind: {leftovers}"
+    assert not leftovers, f"debugkit check left containers or networks behind: {leftovers}"
