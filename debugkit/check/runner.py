@@ -37,6 +37,7 @@ def not_made(name: str, why: str) -> CheckResult:
 class CheckOptions:
     runtime: str | None = None  # None: docker if an engine answers, else process
     base_image: str | None = None
+    target: str | None = None  # aks | managed; None: the configuration's
     startup_timeout_s: float = start.STARTUP_PROBE_S
 
 
@@ -53,7 +54,7 @@ def run(
         if runtime_name == "process" and options.runtime is None and echo is not None:
             echo("debugkit: no Docker engine answers; checking with the process runtime")
         ctx = CheckContext(
-            check_config(config, options.base_image),
+            check_config(config, options.base_image, options.target),
             runtime_name,
             get_runtime(runtime_name),
             progress.step,

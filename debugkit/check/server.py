@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from debugkit.client import ServerClient
-from debugkit.config import ProjectConfig
+from debugkit.config import ProjectConfig, apply_overrides
 from debugkit.runtime import Runtime, UpOptions
 from debugkit.session import Session
 
@@ -47,12 +47,14 @@ class CheckConfig(ProjectConfig):
         return super().project_key + CHECK_KEY_SUFFIX
 
 
-def check_config(config: ProjectConfig, base_image: str | None) -> CheckConfig:
-    """``config`` under the check's key, on a free port, built on ``base_image`` if given."""
+def check_config(
+    config: ProjectConfig, base_image: str | None = None, target: str | None = None
+) -> CheckConfig:
+    """``config`` under the check's key, on a free port, with the command line's
+    ``--base-image`` and ``--target`` on top (as ``up`` applies them)."""
+    config = apply_overrides(config, {"base_image": base_image, "target": target})
     fields = {f: getattr(config, f) for f in config.__dataclass_fields__}
     fields["deployment"] = replace(config.deployment, port=free_port(config.deployment.host))
-    if base_image:
-        fields["base_image"] = base_image
     return CheckConfig(**fields)
 
 

@@ -12,6 +12,7 @@ from debugkit.check.runner import CheckOptions, run
 from debugkit.check.start import STARTUP_PROBE_S
 from debugkit.commands.options import base_image_option, project_dir_argument
 from debugkit.errors import UserError
+from debugkit.server.profiles import PROFILE_NAMES
 
 
 @click.command("check")
@@ -23,6 +24,12 @@ from debugkit.errors import UserError
 )
 @base_image_option(
     "Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE)."
+)
+@click.option(
+    "--target",
+    type=click.Choice(PROFILE_NAMES),
+    help="Check against this front end: aks (v1 AKS/ACI) or managed (v2 managed online "
+    "endpoint). Default: managed for a v2 deployment YAML, else aks (or deployment.target).",
 )
 @click.option(
     "--format",
@@ -53,6 +60,7 @@ def check(
     project_dir: Path,
     runtime: str | None,
     base_image: str | None,
+    target: str | None,
     output_format: str,
     junit: Path | None,
     markdown: Path | None,
@@ -71,7 +79,7 @@ def check(
         if path is not None and not path.resolve().parent.is_dir():
             raise UserError(f"cannot write {path}: its folder does not exist")
     options = CheckOptions(
-        runtime=runtime, base_image=base_image, startup_timeout_s=startup_timeout
+        runtime=runtime, base_image=base_image, target=target, startup_timeout_s=startup_timeout
     )
     echo = _echo if output_format == "text" else None
     report = run(project_dir, options, echo)

@@ -102,3 +102,15 @@ def test_a_lint_error_stands_when_its_run_time_check_cannot_be_made(tmp_path: Pa
     leak = run.check("leak")
     assert "could not be checked at run time (init() did not succeed)" in leak["figure"]
     assert "DK101" in leak["details"][0]
+
+
+def test_target_managed_checks_the_managed_front_ends_answers(tmp_path: Path) -> None:
+    root = tmp_path / "sample-502"
+    shutil.copytree(PROJECTS / "sample-502", root)
+    run = run_check(root, "--runtime", "process", "--target", "managed")
+    assert run.failed() == ["samples"], run.stdout
+    # the managed endpoint answers a failing run() with 424 "Model Error"
+    assert run.check("samples")["details"][0].startswith(
+        "samples/missing-value.json: 424 (expected 2xx)"
+    )
+    assert run.check("cloud")["figure"].startswith("target managed")
