@@ -8,6 +8,7 @@ subject an earlier failure already explains is reported as not made, naming that
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -51,8 +52,9 @@ def run(
     report = CheckReport(str(config.project_dir), runtime_name)
     began = time.monotonic()
     with Progress(echo) as progress:
-        if runtime_name == "process" and options.runtime is None and echo is not None:
-            echo("debugkit: no Docker engine answers; checking with the process runtime")
+        if runtime_name == "process" and options.runtime is None:
+            note = "debugkit: no Docker engine answers; checking with the process runtime"
+            (echo or _stderr)(note)  # JSON keeps stdout for the report
         ctx = CheckContext(
             check_config(config, options.base_image, options.target),
             runtime_name,
@@ -133,3 +135,7 @@ class _Run:
         self.report.results.append(result)
         self.progress.done(result)
         return result
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
