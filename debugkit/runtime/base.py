@@ -104,6 +104,22 @@ def server_command(config: ProjectConfig, options: UpOptions, where: ServerPlace
     return command
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def exposure_warning(host: str, debug: bool, where: str) -> str | None:
+    """The warning for ports bound beyond this machine's loopback (``host``), or None.
+    debugpy has no authentication: whoever reaches its port runs code as the server."""
+    if host in LOCAL_HOSTS:
+        return None
+    what = "the scoring port and the debugger" if debug else "the scoring port"
+    return (
+        f"debugkit: WARNING: {what} listen on {host}: anyone who can reach this machine "
+        f"there can {'run any code ' + where if debug else 'call it'}. Use deployment.host: "
+        "127.0.0.1 unless you mean it"
+    )
+
+
 def debug_port_for(config: ProjectConfig, options: UpOptions) -> int | None:
     """The debug port to publish, or None when debugpy is off (--no-debug, --production)."""
     return config.deployment.debug_port if options.debug and not options.production else None

@@ -35,6 +35,7 @@ import docker
 import docker.errors
 import docker.types
 from rich.console import Console
+from rich.markup import escape
 
 from debugkit.applayout import (
     APP_ROOT,
@@ -52,6 +53,7 @@ from debugkit.runtime.base import (
     ServerPlacement,
     UpOptions,
     debug_port_for,
+    exposure_warning,
     server_command,
 )
 from debugkit.runtime.image import (
@@ -73,7 +75,6 @@ MODEL_FILES_DIR = "/opt/debugkit/model-files"  # folders of file models (see _mo
 LABEL_MOUNTPOINT = "debugkit.mountpoint"
 # the foreground `up` process: when it is gone, the reaper removes the container (runtime/reaper.py)
 LABEL_OWNER = "debugkit.owner_pid"
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _STOP_TIMEOUT_S = 3
 # Fork bombs and runaway thread pools stop here instead of exhausting the machine; a
 # model server with a torch/OpenMP pool per core uses tens of threads, not thousands.
@@ -249,15 +250,9 @@ class DockerRuntime(Runtime):
                 network.remove()
 
     def _warn_if_exposed(self, host: str, debug: bool) -> None:
-        if host in LOCAL_HOSTS:
-            return
-        what = "the scoring port and the debugger" if debug else "the scoring port"
-        self.console.print(
-            f"[bold red]debugkit: WARNING: publishing {what} on {host}: anyone who can reach "
-            f"this machine there can {'run any code in the container' if debug else 'call it'}. "
-            "Use deployment.host: 127.0.0.1 unless you mean it.[/bold red]",
-            highlight=False,
-        )
+        warning = exposure_warning(host, debug, "in the container")
+        if warning:
+            self.console.print(f"[bold red]{escape(warning)}[/bold red]", highlight=False)
 
     # --- stop, state, logs ---------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from debugkit.runtime.base import (
     ServerPlacement,
     UpOptions,
     debug_port_for,
+    exposure_warning,
     server_command,
 )
 from debugkit.runtime.pipoutput import PipWatch
@@ -68,6 +69,11 @@ class ProcessRuntime(Runtime):
             raise UserError("; ".join(problems))
         watched = memory_watch_supported()
         print(unenforced_limits(deployment, watched), file=sys.stderr)
+        warning = exposure_warning(
+            deployment.host, debug_port_for(config, options) is not None, "as you on this machine"
+        )
+        if warning:
+            print(warning, file=sys.stderr)
         spec = read_environment(config.environment)
         _warn_environment(spec)
         python = self._python_for(spec)

@@ -14,7 +14,11 @@ from typing import Optional
 
 DEBUG_PREFIX = "/debugkit/"
 CLIENT_HEADER = "X-Debugkit-Client"  # any value; debugkit's own clients send "1"
-_LOOPBACK_HOST = re.compile(r"^(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$", re.IGNORECASE)
+# 0.0.0.0 and [::]: what clients use for a server bound to every address (deployment.host);
+# no rebinding page can put them in Host (that takes a name the attacker owns)
+_LOOPBACK_HOST = re.compile(
+    r"^(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\[::\])(:\d{1,5})?$", re.IGNORECASE
+)
 _SAFE_METHODS = ("GET", "HEAD")
 
 

@@ -183,7 +183,7 @@ def test_non_local_host_is_warned_about_loudly(make_project, docker_client) -> N
     runtime = DockerRuntime(docker_client, console)
     session = runtime.start(config, UpOptions())
     try:
-        assert "WARNING: publishing the scoring port and the debugger on 0.0.0.0" in out.getvalue()
+        assert "WARNING: the scoring port and the debugger listen on 0.0.0.0" in out.getvalue()
         container = docker_client.containers.get(session.container_id)
         assert container.attrs["HostConfig"]["PortBindings"]["5001/tcp"][0]["HostIp"] == "0.0.0.0"
     finally:

@@ -37,6 +37,7 @@ def _raw(port: int, method: str, path: str, headers: dict[str, str], body: bytes
         ("LOCALHOST:8890", True),
         ("127.0.0.1:5001", True),
         ("[::1]:8890", True),
+        ("0.0.0.0:8890", True),
         ("evil.example", False),
         ("evil.example:8890", False),
         ("127.0.0.1.evil.example", False),
