@@ -1,6 +1,8 @@
 """Soak: continuous requests from a second process while score.py is saved 50 times.
 
     python bench/soak.py [--saves 50] [--clients 2] [--runtime auto|docker|process] [--max-seconds 300]
+        [--model-mb 50]   # init() builds a model of this size: memory after the last reload
+                          # must stay within 1.5x of memory after the first
 
 Every version N of score.py carries N in three places: a module constant, the state its
 init() builds, and a literal in run(). A response is from a *complete* generation when all
@@ -35,9 +37,10 @@ VERSION = {n}
 
 
 def init():
-    global STATE
+    global STATE, MODEL
     time.sleep(0.05)  # a non-trivial init() widens any window a torn swap could show through
     STATE = {{"init_version": {n}}}
+    MODEL = b"{n}" * ({model_mb} * 1024 * 1024 // len(b"{n}"))  # touched pages: real memory
 
 
 def run(raw):
@@ -103,6 +106,23 @@ def wait_for_version(url: str, version: int, timeout: float = 60.0) -> None:
     raise RuntimeError(f"the server never answered with version {version}")
 
 
+def server_memory_mb(runtime: str, session: object) -> float:
+    """What the deployment's memory limit counts: the container's memory (without page
+    cache), or the server process' resident set."""
+    if runtime == "docker":
+        from debugkit.runtime.docker import engine
+
+        stats = engine().containers.get(session.container_id).stats(stream=False)  # type: ignore[attr-defined]
+        memory = stats["memory_stats"]
+        cache = memory.get("stats", {}).get("inactive_file", 0)
+        return (memory["usage"] - cache) / 2**20
+    with open(f"/proc/{session.server_pid}/status") as f:  # type: ignore[attr-defined]
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS for the server process")
+
+
 # --- the driver --------------------------------------------------------------------------------
 
 
@@ -114,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runtime", choices=("auto", "docker", "process"), default="auto")
     parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument(
+        "--model-mb", type=int, default=0, help="MB of model init() builds on every reload"
+    )
     parser.add_argument(
         "--burst-ms",
         type=int,
@@ -136,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     runtime = pick_runtime(args.runtime)
     work = Path(tempfile.mkdtemp(prefix="debugkit-soak-"))
     root = work / "proj"
-    config = make_project(root, free_port(), SCORE.format(n=0), "  max_concurrent_requests: 0\n")
+    source = SCORE.replace("{model_mb}", str(args.model_mb))
+    config = make_project(root, free_port(), source.format(n=0), "  max_concurrent_requests: 0\n")
     print(f"soak: starting the server ({runtime} runtime)", file=sys.stderr)
     started = launcher.start(config, runtime, UpOptions(debug=False), timeout=900)
     session = started.session
@@ -163,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     saved = 0
     began = time.monotonic()
     failed_reloads: list[str] = []
+    memory_mb: list[float] = []  # after each reload
     try:
         time.sleep(0.5)  # requests are flowing before the first save
         for n in range(1, args.saves + 1):
@@ -170,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"soak: time bound of {args.max_seconds:.0f} s reached", file=sys.stderr)
                 break
             count = len(lines)
-            (root / "score.py").write_text(SCORE.format(n=n))
+            (root / "score.py").write_text(source.format(n=n))
             saved = n
             if args.burst_ms:
                 time.sleep(args.burst_ms / 1000)  # the next save comes whether or not it reloaded
@@ -181,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
                     raise RuntimeError(f"no reload for save {n}; watcher said {lines[-3:]}")
                 time.sleep(0.005)
             line = lines[count]
+            if args.model_mb:
+                memory_mb.append(server_memory_mb(runtime, session))
             found = re.search(r"generation (\d+)", line)
             if "\u2713" not in line or not found:
                 failed_reloads.append(line)
@@ -238,6 +265,17 @@ def main(argv: list[str] | None = None) -> int:
     # changed under that reload and says "reloading again" instead of reporting an error
     raced = [x for x in lines if "changed again during the reload" in x]
     ok = not (failed or torn or unknown or backwards or failed_reloads or mixed or older)
+    memory_rows: list[tuple[str, object]] = []
+    if memory_mb:
+        growth = memory_mb[-1] / memory_mb[0]
+        ok = ok and growth <= 1.5
+        memory_rows = [
+            ("model built by init()", f"{args.model_mb} MB"),
+            ("server memory after the first reload", f"{memory_mb[0]:.0f} MB"),
+            ("server memory after the last reload", f"{memory_mb[-1]:.0f} MB"),
+            ("highest after any reload", f"{max(memory_mb):.0f} MB"),
+            ("last / first (bound 1.5)", f"{growth:.2f}"),
+        ]
     rows = [
         ("runtime", runtime),
         ("saves of score.py", saved),
@@ -257,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         ("generations answering with more than one version", len(mixed)),
         ("newer generation serving an older version", older),
         ("status codes", dict(statuses)),
+        *memory_rows,
         ("duration", f"{elapsed:.1f} s"),
         ("result", "PASS" if ok else "FAIL"),
     ]
