@@ -8,6 +8,7 @@ contract, as in azmlinfsrv.
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 
@@ -21,10 +22,17 @@ NAME, TITLE = "leak", "a failing request does not leak exception text"
 MALFORMED_BODIES = (b'{"data": [[1, 2], [3', b'{"debugkit-check": "unexpected shape"}')
 RUN_HEADER = "x-ms-run-fn-exec-ms"  # set on every answer that run() produced
 
+_PYTHON_EXCEPTIONS = {
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException) and name != "Exception"
+} | {"JSONDecodeError", "UnicodeDecodeError"}
 _SIGNS = (
     re.compile(r"Traceback \(most recent call last\)"),
     re.compile(r'File "[^"]+", line \d+'),
-    re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception)\b"),  # KeyError, JSONDecodeError, ...
+    # Python's own exception types (KeyError, ValueError, ...), as repr(e) and tracebacks
+    # show them; a service's own error codes ("ValidationError") are not exception text
+    re.compile(r"\b(?:" + "|".join(sorted(_PYTHON_EXCEPTIONS)) + r")\b"),
     re.compile(re.escape(APP_ROOT) + r"/[\w./-]+"),  # a path of the deployed code
     re.compile(r"line \d+ column \d+ \(char \d+\)"),  # json's message, without its type
 )

@@ -94,6 +94,7 @@ def test_percentile_is_nearest_rank() -> None:
             "Expecting ',' delimiter",
         ),
         ('{"error": "KeyError: \'data\'"}', "KeyError"),
+        ("json.decoder.JSONDecodeError('Expecting value')", "JSONDecodeError"),
         ("Traceback (most recent call last):\n  ...", "Traceback (most recent call last)"),
         ('{"where": "/var/azureml-app/score.py"}', "/var/azureml-app/score.py"),
     ],
@@ -108,6 +109,7 @@ def test_exception_text_is_found(body: str, leak: str) -> None:
         '{"message": "An unexpected error occurred in scoring script. Check the logs for more info."}',
         "expected a JSON object with a list of names",
         '{"error": "invalid input"}',
+        '{"code": "ValidationError", "message": "expected a list of rows"}',  # its own code
     ],
 )
 def test_generic_answers_are_not_leaks(body: str) -> None:
