@@ -20,7 +20,7 @@ from debugkit.server import keepinit
 from debugkit.server.errorinfo import ErrorInfo, is_inside
 from debugkit.server.loader import ENTRY_MODULE_NAME, Generation, LoadError, load_generation
 from debugkit.server.reloadwait import RELOAD_WAIT_S, BoundedLoads
-from debugkit.server.sourceloader import compiled_sources
+from debugkit.server.sourceloader import compiled_sources, source_hash
 
 logger = logging.getLogger("debugkit.server")
 problems = logging.getLogger("debugkit.problems")
@@ -41,6 +41,9 @@ class ReloadResult:
     init: Optional[dict[str, Any]] = None
     # threads started by init() of generations other than the serving one, still running
     init_threads_left: int = 0
+    # the script on disk is not what was loaded (read while an editor was writing it):
+    # the error may be an artefact of a half-written file, the next save's reload counts
+    source_changed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +53,7 @@ class ReloadResult:
             "error": self.error.to_dict() if self.error else None,
             "init": self.init,
             "init_threads_left": self.init_threads_left,
+            "source_changed": self.source_changed,
         }
 
 
@@ -60,6 +64,16 @@ def _is_user_module(module: ModuleType, source_dir: str) -> bool:
     parts = os.path.realpath(file).split(os.sep)
     # A virtualenv inside the project folder is not the user's code.
     return "site-packages" not in parts and "dist-packages" not in parts
+
+
+def _changed_since_loaded(path: str) -> bool:
+    """Whether ``path`` on disk differs from the source last compiled from it."""
+    loaded = compiled_sources.get(path)
+    try:
+        with open(path, "rb") as file:
+            return loaded is not None and source_hash(file.read()) != loaded
+    except OSError:
+        return True
 
 
 class ScoringService:
@@ -286,6 +300,7 @@ class ScoringService:
                     generation=self.current.number if self.current else 0,
                     duration_ms=(time.perf_counter() - started) * 1000,
                     error=err.info,
+                    source_changed=_changed_since_loaded(self.entry_script),
                 )
                 logger.info(
                     "debugkit: reload failed in %.0f ms, still serving generation %d: %s",

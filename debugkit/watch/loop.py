@@ -264,7 +264,10 @@ class Watcher:
             return
         millis = (time.monotonic() - started) * 1000
         self._last_reload = (started_wall, time.time())
-        if not result.get("ok") and any(fingerprint(p) != h for p, h in before.items()):
+        changed = result.get("source_changed") or any(
+            fingerprint(p) != h for p, h in before.items()
+        )
+        if not result.get("ok") and changed:
             # saved again while the server read it (half-written file): the new save's own
             # events are already on their way, and its reload is the one that counts
             self.echo(f"debugkit: {what} changed again during the reload; reloading again")

@@ -100,3 +100,18 @@ def test_threads_left_by_init_are_counted(tmp_path: Path) -> None:
     kept = service.reload("auto")  # nothing changed: init() is kept, so is its thread
     assert kept.ok and kept.init_threads_left == 2
     assert sum(t.name != "MainThread" for t in threading.enumerate()) >= 3
+
+
+def test_a_half_written_script_is_flagged_as_changed_not_just_wrong(tmp_path: Path) -> None:
+    service = _service(tmp_path, GOOD)
+    score = tmp_path / "score.py"
+    # the server reads the first half; the editor finishes writing while it loads
+    half = f"open({str(score)!r}, 'w').write({textwrap.dedent(GOOD)!r})\n"
+    score.write_text(half)
+    result = service.reload()
+    assert result.ok is False and "init()" in result.error.message
+    assert result.source_changed is True
+    assert result.to_dict()["source_changed"] is True
+    score.write_text("import os\n")  # complete, and really without init()
+    plain = service.reload()
+    assert plain.ok is False and plain.source_changed is False
