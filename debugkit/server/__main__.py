@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import math
 import os
 import sys
 import threading
@@ -19,6 +20,7 @@ from debugkit.server.profiles import DEFAULT_PROFILE, PROFILE_NAMES, get_profile
 
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
+MAX_WAIT_S = 86_400.0  # a day: longer is a typo (config.SETTING_RANGES has the same bound)
 
 logger = logging.getLogger("debugkit.server")
 
@@ -190,6 +192,16 @@ def main(argv: Optional[list[str]] = None) -> int:
             "--max-body-mb and --memory-limit-mb > 0",
             EXIT_USAGE,
         )
+    # inf/nan pass the checks above; inf crashed the start, 1e300 overflowed every socket
+    # timeout (each connection failed)
+    for flag, value, most in (
+        ("--request-timeout", args.request_timeout, MAX_WAIT_S),
+        ("--max-wait", args.max_wait, MAX_WAIT_S),
+        ("--max-body-mb", args.max_body_mb, math.inf),
+        ("--memory-limit-mb", args.memory_limit_mb, math.inf),
+    ):
+        if value is not None and not (math.isfinite(value) and value <= most):
+            return _fail(f"{flag} must be a finite number up to {most:g}, not {value}", EXIT_USAGE)
     profile = get_profile(args.target)
     from debugkit import __version__
     from debugkit.server import azmlinfsrv

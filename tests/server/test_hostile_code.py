@@ -3,10 +3,12 @@ BaseException from init() or run() becomes a reported error, the server keeps se
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from pathlib import Path
 
 from debugkit.ports import free_port
+from tests.helpers import server_command
 
 GOOD = """
 def init():
@@ -133,3 +135,21 @@ def test_the_server_answers_after_a_504_of_a_run_blocked_in_c_with_debugpy(
     assert server.score({}).status == 504
     assert server.get("/", timeout=15).status == 200
     assert server.status()["state"] == "ready"
+
+
+def test_the_server_refuses_infinite_and_huge_timeouts(write_project) -> None:
+    score = write_project(NAN)
+    for flag, value in (
+        ("--request-timeout", "inf"),
+        ("--request-timeout", "1e300"),
+        ("--max-wait", "nan"),
+        ("--memory-limit-mb", "inf"),
+    ):
+        result = subprocess.run(
+            [*server_command(score, free_port()), flag, value],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"{flag} must be a finite number" in result.stderr
