@@ -8,11 +8,11 @@ from typing import Any
 import click
 
 from debugkit import __version__
-from debugkit.commands import check, doctor, lint, project, replay, replicas, serve, vscode
+from debugkit.commands import check, doctor, lint, project, replay, replicas, serve, up, vscode
 from debugkit.errors import EXIT_FAILED, UserError
 
 # every command module, each exposing COMMANDS (a new module is added here, by name)
-COMMAND_MODULES = (project, replay, serve, lint, vscode, doctor, replicas, check)
+COMMAND_MODULES = (up, project, replay, serve, lint, vscode, doctor, replicas, check)
 
 
 VERBOSE = "--verbose"
