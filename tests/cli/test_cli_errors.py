@@ -88,18 +88,22 @@ def test_verbose_is_accepted_after_the_subcommand(tmp_path: Path) -> None:
 
 
 def test_a_reader_that_goes_away_ends_quietly(tmp_path: Path) -> None:
-    # `debugkit rules | head -1`: the pipe closes while debugkit still writes
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "debugkit", "rules"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.readline()
-    proc.stdout.close()
-    assert proc.wait(timeout=60) == 141  # as any Unix tool whose reader went away
-    assert proc.stderr.read() == ""
+    # `debugkit rules | head -1`: the reader is gone before debugkit writes (deterministic:
+    # its end of the pipe is closed before debugkit starts)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "debugkit", "rules"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141  # as any Unix tool whose reader went away
+    assert result.stderr == ""
 
 
 @pytest.mark.parametrize("home", ["/dev/null", "a-file"])

@@ -99,7 +99,7 @@ def test_up_score_status_model_path_reload_logs_down(project) -> None:
 def test_init_failure_stays_up_and_names_the_line(project) -> None:
     folder = project("init-crash")
     result, port = up(folder, "--no-watch")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # scripts can tell; the server stays up
     assert "init() failed" in result.stdout
     assert f"{folder / 'score.py'}:" in result.stdout and "error: KeyError" in result.stdout
     assert http("GET", f"http://127.0.0.1:{port}/").status == 503
@@ -127,7 +127,7 @@ def test_a_dead_server_keeps_its_log_until_the_next_up(project) -> None:
     assert status.returncode == 1
     assert "state: stopped" in status.stdout and "debugkit logs" in status.stdout
     logs = debugkit("logs", str(folder))
-    assert logs.returncode == 0 and "GET /debugkit/status" in logs.stdout
+    assert logs.returncode == 0 and "debugkit: ready (generation 1" in logs.stdout
     assert up(folder, "--no-watch")[0].returncode == 0  # replaces the stale session
     assert not Path(session.work_dir).exists()
     assert load_session(session.project_key).server_pid != session.server_pid

@@ -37,10 +37,12 @@ def _containers(client: docker.DockerClient, key: str) -> list:
 
 
 def _wait_for_no_container(client: docker.DockerClient, key: str) -> list:
+    """The project's containers once none is left (or the bound passed); the reaper removes
+    the session record right after the container, so that is waited for too."""
     deadline = time.monotonic() + BOUND_S
     while time.monotonic() < deadline:
         left = _containers(client, key)
-        if not left:
+        if not left and sessions.load(key) is None:
             return left
         time.sleep(0.2)
     return _containers(client, key)
