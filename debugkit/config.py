@@ -13,7 +13,6 @@ Every error names the file, the key and what was expected (:class:`ConfigError`)
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -23,6 +22,23 @@ from typing import Any
 
 import yaml
 
+from debugkit.configvalues import (
+    SETTING_RANGES,
+    as_bool,
+    as_env_file,
+    as_existing,
+    as_folder,
+    as_int,
+    as_model_name,
+    as_number,
+    as_port,
+    as_str,
+    as_version,
+    in_range,
+    read_json,
+    read_yaml,
+    reject_unknown,
+)
 from debugkit.errors import ConfigError
 from debugkit.instance_types import INSTANCE_TYPES
 from debugkit.instance_types import lookup as lookup_instance_type
@@ -44,15 +60,6 @@ ENVIRONMENT_CANDIDATES = (
     "requirements.txt",
 )
 MODEL_DIR_CANDIDATES = ("model", "models")
-_MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# Ranges outside which a setting is a typo or breaks the runtime (1e-6 GB rounds to 0 MB,
-# which the engine reads as "unlimited"; an infinite timeout cannot be armed): (low, high).
-SETTING_RANGES = {
-    "request_timeout_s": (0.01, 86_400.0),
-    "max_request_wait_s": (0.0, 86_400.0),
-    "memory_gb": (0.01, 4096.0),  # the engine's minimum is 6 MB
-    "cpu_cores": (0.01, 1024.0),  # the engine's minimum is 0.01 CPU
-}
 # a v2 deployment YAML is a few hundred bytes; larger *.yml files (conda files) are not one
 _V2_MAX_BYTES = 256 * 1024
 
@@ -181,9 +188,9 @@ def load_config(project_dir: str | Path = ".") -> ProjectConfig:
 
 
 def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
-    data = _read_yaml(file)
+    data = read_yaml(file)
     warnings: list[str] = []
-    _reject_unknown(
+    reject_unknown(
         file,
         None,
         data,
@@ -198,8 +205,8 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
             "keep_init",
         },
     )
-    source_dir = _folder(file, "source_dir", root, data.get("source_dir", "."))
-    entry = _str(file, "entry_script", data.get("entry_script", DEFAULT_ENTRY_SCRIPT))
+    source_dir = as_folder(file, "source_dir", root, data.get("source_dir", "."))
+    entry = as_str(file, "entry_script", data.get("entry_script", DEFAULT_ENTRY_SCRIPT))
     environment = data.get("environment")
     models_raw = data.get("models")
     models = (
@@ -210,23 +217,21 @@ def _from_debugkit_yaml(root: Path, file: Path) -> ProjectConfig:
     deployment_raw = data.get("deployment") or {}
     if not isinstance(deployment_raw, Mapping):
         raise ConfigError(file, "deployment", "expected a mapping of deployment settings")
-    _reject_unknown(
-        file, "deployment", deployment_raw, set(DeploymentSettings.__dataclass_fields__)
-    )
+    reject_unknown(file, "deployment", deployment_raw, set(DeploymentSettings.__dataclass_fields__))
     return _finish(
         root,
         file,
         source_dir=source_dir,
         entry_script=entry,
-        environment=_env_file(file, "environment", root, environment)
+        environment=as_env_file(file, "environment", root, environment)
         if environment
         else _default_environment(source_dir, root),
-        base_image=_str(file, "base_image", data.get("base_image", DEFAULT_BASE_IMAGE)),
-        image=_str(file, "image", data["image"]) if data.get("image") else None,
+        base_image=as_str(file, "base_image", data.get("base_image", DEFAULT_BASE_IMAGE)),
+        image=as_str(file, "image", data["image"]) if data.get("image") else None,
         models=models,
         deployment=_deployment(file, deployment_raw, warnings),
         warnings=tuple(warnings),
-        keep_init=_bool(file, "keep_init", data.get("keep_init", True)),
+        keep_init=as_bool(file, "keep_init", data.get("keep_init", True)),
     )
 
 
@@ -253,14 +258,14 @@ def find_v2_deployment(root: Path) -> Path | None:
 
 
 def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
-    data = _read_yaml(file)
+    data = read_yaml(file)
     code = data.get("code_configuration") or {}
     if not isinstance(code, Mapping):
         raise ConfigError(
             file, "code_configuration", "expected a mapping with 'code' and 'scoring_script'"
         )
-    source_dir = _folder(file, "code_configuration.code", root, code.get("code", "."))
-    entry = _str(
+    source_dir = as_folder(file, "code_configuration.code", root, code.get("code", "."))
+    entry = as_str(
         file, "code_configuration.scoring_script", code.get("scoring_script", DEFAULT_ENTRY_SCRIPT)
     )
     env = data.get("environment")
@@ -268,17 +273,19 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
     base_image = DEFAULT_BASE_IMAGE
     if isinstance(env, Mapping):
         if env.get("conda_file"):
-            environment = _env_file(file, "environment.conda_file", root, env["conda_file"])
+            environment = as_env_file(file, "environment.conda_file", root, env["conda_file"])
         if env.get("image"):
-            base_image = _str(file, "environment.image", env["image"])
+            base_image = as_str(file, "environment.image", env["image"])
     if environment is None:
         environment = _default_environment(source_dir, root)
     model = data.get("model")
     models: tuple[ModelSpec, ...]
     if isinstance(model, Mapping) and model.get("path"):
-        path = _existing(file, "model.path", root, model["path"])
-        name = _model_name(file, "model.name", model.get("name") or path.stem)
-        models = (ModelSpec(name, _version(file, "model.version", model.get("version", 1)), path),)
+        path = as_existing(file, "model.path", root, model["path"])
+        name = as_model_name(file, "model.name", model.get("name") or path.stem)
+        models = (
+            ModelSpec(name, as_version(file, "model.version", model.get("version", 1)), path),
+        )
     else:
         models = _default_models(root)
     # a managed online endpoint: its front end's status codes and 5 s default timeout
@@ -293,16 +300,16 @@ def _from_v2_deployment(root: Path, file: Path) -> ProjectConfig:
     if isinstance(request, Mapping):
         if "request_timeout_ms" in request:
             key = "request_settings.request_timeout_ms"
-            ms = _in_range(
+            ms = in_range(
                 file,
                 key,
                 "request_timeout_s",
-                _number(file, key, request["request_timeout_ms"]),
+                as_number(file, key, request["request_timeout_ms"]),
                 1000,
             )
             settings["request_timeout_s"] = ms / 1000
         if "max_concurrent_requests_per_instance" in request:
-            settings["max_concurrent_requests"] = _int(
+            settings["max_concurrent_requests"] = as_int(
                 file,
                 "request_settings.max_concurrent_requests_per_instance",
                 request["max_concurrent_requests_per_instance"],
@@ -324,7 +331,7 @@ def _instance_limits(
     file: Path, value: Any, warnings: list[str], key: str = "instance_type"
 ) -> dict[str, Any]:
     """CPU, memory and GPU of the VM size named by ``instance_type`` (debugkit/instance_types.py)."""
-    name = _str(file, key, value)
+    name = as_str(file, key, value)
     size = lookup_instance_type(name)
     if size is None:
         defaults = DeploymentSettings()
@@ -348,9 +355,9 @@ def _instance_limits(
 
 def _from_v1(root: Path) -> ProjectConfig:
     file = root / "inferenceconfig.json"
-    data = _read_json(file)
-    source_dir = _folder(file, "sourceDirectory", root, data.get("sourceDirectory") or ".")
-    entry = _str(file, "entryScript", data.get("entryScript", DEFAULT_ENTRY_SCRIPT))
+    data = read_json(file)
+    source_dir = as_folder(file, "sourceDirectory", root, data.get("sourceDirectory") or ".")
+    entry = as_str(file, "entryScript", data.get("entryScript", DEFAULT_ENTRY_SCRIPT))
     environment: Path | None = None
     env = data.get("environment")
     if isinstance(env, Mapping):
@@ -360,44 +367,44 @@ def _from_v1(root: Path) -> ProjectConfig:
             else None
         )
         if conda:
-            environment = _env_file(
+            environment = as_env_file(
                 file, "environment.python.condaDependenciesFile", source_dir, conda
             )
     elif data.get("condaFile"):
-        environment = _env_file(file, "condaFile", root, data["condaFile"])
+        environment = as_env_file(file, "condaFile", root, data["condaFile"])
     settings: dict[str, Any] = {}
     deploy_file = root / "deploymentconfig.json"
     if deploy_file.is_file():
-        deploy = _read_json(deploy_file)
+        deploy = read_json(deploy_file)
         resources = deploy.get("containerResourceRequirements") or {}
         if isinstance(resources, Mapping):
             if "cpu" in resources:
                 key = "containerResourceRequirements.cpu"
-                number = _number(deploy_file, key, resources["cpu"])
-                settings["cpu_cores"] = _in_range(deploy_file, key, "cpu_cores", number)
+                number = as_number(deploy_file, key, resources["cpu"])
+                settings["cpu_cores"] = in_range(deploy_file, key, "cpu_cores", number)
             if "memoryInGB" in resources:
                 key = "containerResourceRequirements.memoryInGB"
-                number = _number(deploy_file, key, resources["memoryInGB"])
-                settings["memory_gb"] = _in_range(deploy_file, key, "memory_gb", number)
+                number = as_number(deploy_file, key, resources["memoryInGB"])
+                settings["memory_gb"] = in_range(deploy_file, key, "memory_gb", number)
             if "gpu" in resources:
                 settings["gpu"] = bool(resources["gpu"])
         if "port" in deploy:
-            settings["port"] = _port(deploy_file, "port", deploy["port"])
+            settings["port"] = as_port(deploy_file, "port", deploy["port"])
         # AksWebservice.deploy_configuration's scoring_timeout_ms,
         # replica_max_concurrent_requests and max_request_wait_time, as azureml-core writes them
         if deploy.get("scoringTimeoutMs") is not None:
-            ms = _number(deploy_file, "scoringTimeoutMs", deploy["scoringTimeoutMs"])
-            _in_range(deploy_file, "scoringTimeoutMs", "request_timeout_s", ms, 1000)
+            ms = as_number(deploy_file, "scoringTimeoutMs", deploy["scoringTimeoutMs"])
+            in_range(deploy_file, "scoringTimeoutMs", "request_timeout_s", ms, 1000)
             settings["request_timeout_s"] = ms / 1000
         if deploy.get("maxConcurrentRequestsPerContainer") is not None:
-            settings["max_concurrent_requests"] = _int(
+            settings["max_concurrent_requests"] = as_int(
                 deploy_file,
                 "maxConcurrentRequestsPerContainer",
                 deploy["maxConcurrentRequestsPerContainer"],
             )
         if deploy.get("maxQueueWaitMs") is not None:
-            ms = _number(deploy_file, "maxQueueWaitMs", deploy["maxQueueWaitMs"])
-            _in_range(deploy_file, "maxQueueWaitMs", "max_request_wait_s", ms, 1000)
+            ms = as_number(deploy_file, "maxQueueWaitMs", deploy["maxQueueWaitMs"])
+            in_range(deploy_file, "maxQueueWaitMs", "max_request_wait_s", ms, 1000)
             settings["max_request_wait_s"] = ms / 1000
     return _finish(
         root,
@@ -457,13 +464,13 @@ def _models_from_list(file: Path, root: Path, raw: Any) -> tuple[ModelSpec, ...]
         key = f"models[{i}]"
         if not isinstance(item, Mapping):
             raise ConfigError(file, key, "expected a mapping with name, version and path")
-        _reject_unknown(file, key, item, {"name", "version", "path"})
+        reject_unknown(file, key, item, {"name", "version", "path"})
         if "path" not in item:
             raise ConfigError(file, f"{key}.path", "is required: the model file or folder")
-        path = _existing(file, f"{key}.path", root, item["path"])
-        name = _model_name(file, f"{key}.name", item.get("name", path.stem))
+        path = as_existing(file, f"{key}.path", root, item["path"])
+        name = as_model_name(file, f"{key}.name", item.get("name", path.stem))
         models.append(
-            ModelSpec(name, _version(file, f"{key}.version", item.get("version", 1)), path)
+            ModelSpec(name, as_version(file, f"{key}.version", item.get("version", 1)), path)
         )
     names = [m.name for m in models]
     for name in names:
@@ -484,15 +491,15 @@ def _deployment(file: Path, raw: Mapping[str, Any], warnings: list[str]) -> Depl
         if key == "instance_type":  # cpu_cores / memory_gb / gpu given beside it win
             instance = _instance_limits(file, value, warnings, dotted)
         elif key in ("port", "debug_port"):
-            values[key] = _port(file, dotted, value)
+            values[key] = as_port(file, dotted, value)
         elif key == "host":
-            values[key] = _str(file, dotted, value)
+            values[key] = as_str(file, dotted, value)
         elif key == "gpu":
             if not isinstance(value, bool):
                 raise ConfigError(file, dotted, f"expected true or false, got {shown(value)}")
             values[key] = value
         elif key == "max_concurrent_requests":
-            values[key] = _int(file, dotted, value)
+            values[key] = as_int(file, dotted, value)
         elif key == "target":
             if value not in PROFILE_NAMES:
                 raise ConfigError(
@@ -503,9 +510,9 @@ def _deployment(file: Path, raw: Mapping[str, Any], warnings: list[str]) -> Depl
                 )
             values[key] = value
         else:
-            number = _number(file, dotted, value)
+            number = as_number(file, dotted, value)
             if key in SETTING_RANGES:
-                values[key] = _in_range(file, dotted, key, number)
+                values[key] = in_range(file, dotted, key, number)
             elif not 0 < number < math.inf:
                 raise ConfigError(file, dotted, f"expected a positive number, got {shown(value)}")
             else:
@@ -531,135 +538,3 @@ def _finish(root: Path, file: Path | None, **fields: Any) -> ProjectConfig:
     except ValueError:
         raise ConfigError(where, "entry_script", "must be inside source_dir") from None
     return config
-
-
-# --- value readers: each names the file and key on error -----------------------------------------
-
-
-def _read_yaml(file: Path) -> Mapping[str, Any]:
-    try:
-        data = safe_load_yaml(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(file, None, f"cannot be read ({exc.strerror})") from None
-    except YamlTooLarge as exc:
-        raise ConfigError(file, None, str(exc)) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(file, None, f"is not valid YAML{line}; fix the syntax") from None
-    if data is None:
-        return {}
-    if not isinstance(data, Mapping):
-        raise ConfigError(file, None, "expected a mapping of settings at the top level")
-    return data
-
-
-def _read_json(file: Path) -> Mapping[str, Any]:
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(file, None, f"cannot be read ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(file, None, f"is not valid JSON ({exc}); fix the syntax") from None
-    if not isinstance(data, Mapping):
-        raise ConfigError(file, None, "expected a JSON object at the top level")
-    return data
-
-
-def _reject_unknown(file: Path, key: str | None, data: Mapping[str, Any], known: set[str]) -> None:
-    for name in data:
-        if name not in known:
-            where = f"{key}.{name}" if key else str(name)
-            raise ConfigError(
-                file, where, f"is not a known setting; expected one of {', '.join(sorted(known))}"
-            )
-
-
-def _bool(file: Path, key: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(file, key, f"expected true or false, got {shown(value)}")
-    return value
-
-
-def _str(file: Path, key: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(file, key, f"expected a non-empty string, got {shown(value)}")
-    return value.strip()
-
-
-def _number(file: Path, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(file, key, f"expected a number, got {shown(value)}")
-    try:
-        return float(value)
-    except OverflowError:  # an int of 400 digits
-        raise ConfigError(file, key, f"expected a number, got {shown(value)}") from None
-
-
-def _in_range(file: Path, key: str, setting: str, value: float, scale: float = 1.0) -> float:
-    """``value`` (in the file's unit: ``scale`` of SETTING_RANGES' unit, e.g. 1000 for ms)
-    if within the setting's range; NaN and infinities are not."""
-    low, high = (bound * scale for bound in SETTING_RANGES[setting])
-    if not low <= value <= high:  # False for NaN too
-        raise ConfigError(file, key, f"expected {low:g} to {high:g}, got {shown(value)}")
-    return value
-
-
-def _int(file: Path, key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(file, key, f"expected a whole number >= 0, got {shown(value)}")
-    return value
-
-
-def _version(file: Path, key: str, value: Any) -> int:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(file, key, f"expected a model version number >= 1, got {shown(value)}")
-    return value
-
-
-def _port(file: Path, key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise ConfigError(file, key, f"expected a port number 1-65535, got {shown(value)}")
-    return value
-
-
-def _model_name(file: Path, key: str, value: Any) -> str:
-    """A model name becomes a folder (azureml-models/<name>): never a path."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # name: 123
-    name = _str(file, key, value)
-    if not _MODEL_NAME.match(name):
-        raise ConfigError(
-            file, key, f"{shown(name)} is not a valid model name (letters, digits, . _ -)"
-        )
-    return name
-
-
-def _folder(file: Path, key: str, root: Path, value: Any) -> Path:
-    path = (root / _str(file, key, str(value))).resolve()
-    if not path.is_dir():
-        raise ConfigError(file, key, f"folder {path} does not exist")
-    return path
-
-
-def _existing(file: Path, key: str, root: Path, value: Any) -> Path:
-    raw = _str(file, key, str(value))
-    if raw.startswith("azureml:"):
-        raise ConfigError(
-            file,
-            key,
-            f"'{raw}' is a registered asset; download it and point {key} at the local file or folder",
-        )
-    path = (root / raw).resolve()
-    if not path.exists():
-        raise ConfigError(file, key, f"{path} does not exist; point it at the model file or folder")
-    return path
-
-
-def _env_file(file: Path, key: str, root: Path, value: Any) -> Path:
-    path = (root / _str(file, key, str(value))).resolve()
-    if not path.is_file():
-        raise ConfigError(file, key, f"environment file {path} does not exist")
-    return path

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from debugkit import config as config_module
+from debugkit import configvalues
 from debugkit.config import load_config
 from debugkit.environment import read_environment
 from debugkit.errors import ConfigError
@@ -132,9 +133,10 @@ def test_a_large_conda_file_is_not_parsed_to_look_for_a_v2_deployment(
     (project / "other.yml").write_text("name: not a deployment\n")
     parsed: list[int] = []
     real = config_module.safe_load_yaml
-    monkeypatch.setattr(
-        config_module, "safe_load_yaml", lambda text: parsed.append(len(text)) or real(text)
-    )
+    for module in (config_module, configvalues):  # the v2 search, then the file's reader
+        monkeypatch.setattr(
+            module, "safe_load_yaml", lambda text: parsed.append(len(text)) or real(text)
+        )
     assert load_config(project).config_file is None
     assert parsed == []
     _v2(project)

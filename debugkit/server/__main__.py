@@ -20,7 +20,7 @@ from debugkit.server.profiles import DEFAULT_PROFILE, PROFILE_NAMES, get_profile
 
 EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
-MAX_WAIT_S = 86_400.0  # a day: longer is a typo (config.SETTING_RANGES has the same bound)
+MAX_WAIT_S = 86_400.0  # a day: longer is a typo (configvalues.SETTING_RANGES has the same bound)
 
 logger = logging.getLogger("debugkit.server")
 
