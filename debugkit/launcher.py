@@ -23,6 +23,8 @@ from debugkit.ports import bind_problem
 from debugkit.runtime import Runtime, UpOptions, get_runtime, wait_until_ready
 from debugkit.session import Session, pid_alive
 
+PORT_RELEASE_S = 5.0  # how long a restart waits for the old server's ports to be free
+
 
 @dataclass
 class Started:
@@ -145,6 +147,12 @@ def restart(session: Session, config: ProjectConfig, trigger: str = "") -> Sessi
     _keep_recorded_requests(session)
     sessions.update(session, transition="restarting", trigger=trigger or None)
     get_runtime(session.runtime).stop(session)
+    # the old server's ports: debugpy's adapter (a process of its own) lets go a moment
+    # after the server has exited, and the new server needs the same ports
+    wanted = [session.port] + ([session.debug_port] if session.debug_port else [])
+    deadline = time.monotonic() + PORT_RELEASE_S
+    while any(bind_problem(session.host, p) for p in wanted) and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         started = start(
             config,
