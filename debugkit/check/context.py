@@ -52,3 +52,9 @@ class CheckContext:
     def serving(self) -> bool:
         """True when the server started and init() succeeded: requests can be sent."""
         return self.init_outcome == "ready" and self.server is not None and self.server.is_running()
+
+    def why_not_serving(self) -> str:
+        if self.init_outcome != "ready" or self.server is None:
+            return "init() did not succeed"
+        reason = self.server.exit_reason()
+        return "the server stopped" + (f" ({reason})" if reason else "")

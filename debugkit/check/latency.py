@@ -33,7 +33,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def check(ctx: CheckContext) -> CheckResult:
     if not ctx.serving():
-        return skipped(NAME, TITLE, "not made: init() did not succeed")
+        return skipped(NAME, TITLE, f"not made: {ctx.why_not_serving()}")
     chosen = ctx.timed_samples
     if not chosen:
         return skipped(NAME, TITLE, "not made: no sample answered 2xx to time")

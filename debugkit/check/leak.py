@@ -55,7 +55,7 @@ def leaked_text(body: str, sent: bytes) -> str | None:
 
 def check(ctx: CheckContext) -> CheckResult:
     if not ctx.serving():
-        return ctx.not_made(NAME, TITLE, "init() did not succeed")
+        return ctx.not_made(NAME, TITLE, ctx.why_not_serving())
     assert ctx.server is not None
     judged = []
     for body in MALFORMED_BODIES:

@@ -21,6 +21,7 @@ from debugkit.check.context import CheckContext
 from debugkit.check.result import CheckResult, failed, passed, skipped, warned
 from debugkit.client import Response
 from debugkit.consolelines import problem_line, read_problems, shown
+from debugkit.diagnose import diagnose
 from debugkit.errors import UnavailableError
 from debugkit.server.profiles import PROFILES
 
@@ -90,7 +91,7 @@ def send(ctx: CheckContext, sample: Sample) -> tuple[Response | None, float]:
 
 def check(ctx: CheckContext) -> CheckResult:
     if not ctx.serving():
-        return skipped(NAME, TITLE, "not made: init() did not succeed")
+        return skipped(NAME, TITLE, f"not made: {ctx.why_not_serving()}")
     samples = collect(ctx)
     if not samples:
         return skipped(
@@ -109,7 +110,11 @@ def check(ctx: CheckContext) -> CheckResult:
         answer, seconds = send(ctx, sample)
         if answer is None:
             failing.append(sample)
-            failures.append(f"{sample.label}: no answer (the server died?) after {seconds:.1f} s")
+            died = _exit_reason_once_gone(ctx)
+            failures.append(
+                f"{sample.label}: no answer after {seconds:.1f} s"
+                + (f": the server died ({died})" if died else "")
+            )
             break
         if sample.accepts(answer.status):
             if sample.expect is None:
@@ -132,7 +137,7 @@ def check(ctx: CheckContext) -> CheckResult:
             NAME,
             TITLE,
             f"{len(failures)} of {count} failed",
-            _reproduce(ctx, failing[0]),
+            _remedy(ctx, failing[0]),
             *failures,
             *_problem_lines(ctx)[-3:],
             *timeouts,
@@ -145,8 +150,24 @@ def check(ctx: CheckContext) -> CheckResult:
     return passed(NAME, TITLE, f"{count} answered as expected ({names})")
 
 
-def _reproduce(ctx: CheckContext, sample: Sample) -> str:
-    """How to see the failing request's error with its details (debug mode)."""
+def _exit_reason_once_gone(ctx: CheckContext, wait_s: float = 5.0) -> str | None:
+    """Why the server stopped, if it did: the engine marks a killed container a moment
+    after its connections drop."""
+    assert ctx.server is not None
+    deadline = time.monotonic() + wait_s
+    while ctx.server.is_running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return None if ctx.server.is_running() else ctx.server.exit_reason()
+
+
+def _remedy(ctx: CheckContext, sample: Sample) -> str:
+    """The diagnosis's remedy when the request killed the server (e.g. out of memory), else
+    how to see the request's error with its details (debug mode)."""
+    if ctx.server is not None and not ctx.server.is_running():
+        reason = ctx.server.exit_reason()
+        findings = diagnose(ctx.server.log_text(), reason, ctx.config)
+        if findings:
+            return f"{findings[0].title}: {findings[0].remedy}"
     project = shown(ctx.config.project_dir)
     if sample.label.startswith(f"{SAMPLES_DIR}/"):
         body = f"--file {shown(ctx.config.project_dir / sample.label)}"

@@ -105,6 +105,15 @@ def test_a_sample_that_gets_502_fails_samples_and_is_named(project) -> None:
     assert run.statuses["latency"] == "pass"  # timed on the sample that works
 
 
+def test_a_request_that_runs_out_of_memory_fails_samples_with_the_memory_remedy(project) -> None:
+    run = run_check(project("oom-run"), *DOCKER)
+    assert run.failed() == ["samples"], run.stdout + run.stderr
+    samples = run.check("samples")
+    assert samples["details"][0].endswith("the server died (OOMKilled)")
+    assert samples["remedy"].startswith("memory exhausted: raise deployment.memory_gb")
+    assert run.check("latency")["figure"] == "not made: the server stopped (OOMKilled)"
+
+
 def test_run_slower_than_the_timeout_fails_latency(project) -> None:
     run = run_check(project("slow-run"), *DOCKER)
     assert run.exit_code == 1, run.stdout + run.stderr
