@@ -10,27 +10,22 @@ import click
 from debugkit.check import report as formats
 from debugkit.check.runner import CheckOptions, run
 from debugkit.check.start import STARTUP_PROBE_S
-from debugkit.commands.options import base_image_option, project_dir_argument
+from debugkit.commands.options import (
+    base_image_option,
+    project_dir_argument,
+    runtime_option,
+    target_option,
+)
 from debugkit.errors import UserError
-from debugkit.server.profiles import PROFILE_NAMES
 
 
 @click.command("check")
 @project_dir_argument
-@click.option(
-    "--runtime",
-    type=click.Choice(["docker", "process"]),
-    help="Default: docker if an engine answers, else process (which cannot make every check).",
+@runtime_option(
+    "Default: docker if an engine answers, else process (which cannot make every check)."
 )
-@base_image_option(
-    "Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE)."
-)
-@click.option(
-    "--target",
-    type=click.Choice(PROFILE_NAMES),
-    help="Check against this front end: aks (v1 AKS/ACI) or managed (v2 managed online "
-    "endpoint). Default: managed for a v2 deployment YAML, else aks (or deployment.target).",
-)
+@base_image_option()
+@target_option("Check against this front end:")
 @click.option(
     "--format",
     "output_format",

@@ -13,13 +13,18 @@ from typing import Any
 import click
 
 from debugkit import launcher, lifecycle
-from debugkit.commands.options import base_image_option, project_dir_argument
+from debugkit.commands.options import (
+    base_image_option,
+    project_dir_argument,
+    runtime_option,
+    target_option,
+)
 from debugkit.commands.output import echo, print_diagnosis
 from debugkit.config import ProjectConfig, load_config
 from debugkit.consolelines import error_line, on_host, watching_line
 from debugkit.errors import EXIT_FAILED
 from debugkit.runtime import UpOptions, get_runtime
-from debugkit.server.profiles import PROFILE_NAMES, get_profile
+from debugkit.server.profiles import get_profile
 from debugkit.session import Session
 from debugkit.vscode import ATTACH_PROCESS, ATTACH_RUNNING
 
@@ -28,11 +33,7 @@ EXIT_TAIL_LINES = 15  # of a server that exited under a foreground up
 
 @click.command("up")
 @project_dir_argument
-@click.option(
-    "--runtime",
-    type=click.Choice(["docker", "process"]),
-    help="Default: docker if an engine answers.",
-)
+@runtime_option("Default: docker if an engine answers.")
 @click.option(
     "--port",
     type=click.IntRange(1, 65535),
@@ -62,15 +63,8 @@ EXIT_TAIL_LINES = 15  # of a server that exited under a foreground up
     "--image",
     help="Run this existing image (e.g. the one Azure ML built) instead of building one.",
 )
-@base_image_option(
-    "Build on this image instead of the configured base_image (env DEBUGKIT_BASE_IMAGE)."
-)
-@click.option(
-    "--target",
-    type=click.Choice(PROFILE_NAMES),
-    help="Answer like this front end: aks (v1 AKS/ACI) or managed (v2 managed online endpoint). "
-    "Default: managed for a v2 deployment YAML, else aks (or deployment.target).",
-)
+@base_image_option()
+@target_option("Answer like this front end:")
 def up(
     project_dir: Path,
     runtime: str | None,
