@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -128,10 +128,7 @@ def as_model_name(file: Path, key: str, value: Any) -> str:
 
 
 def as_folder(file: Path, key: str, root: Path, value: Any) -> Path:
-    path = (root / as_str(file, key, str(value))).resolve()
-    if not path.is_dir():
-        raise ConfigError(file, key, f"folder {path} does not exist")
-    return path
+    return _local_path(file, key, root, value, Path.is_dir, "folder {} does not exist")
 
 
 def as_existing(file: Path, key: str, root: Path, value: Any) -> Path:
@@ -149,7 +146,14 @@ def as_existing(file: Path, key: str, root: Path, value: Any) -> Path:
 
 
 def as_env_file(file: Path, key: str, root: Path, value: Any) -> Path:
+    return _local_path(file, key, root, value, Path.is_file, "environment file {} does not exist")
+
+
+def _local_path(
+    file: Path, key: str, root: Path, value: Any, exists: Callable[[Path], bool], missing: str
+) -> Path:
+    """``value`` relative to ``root``, which ``exists`` must accept (else ``missing``)."""
     path = (root / as_str(file, key, str(value))).resolve()
-    if not path.is_file():
-        raise ConfigError(file, key, f"environment file {path} does not exist")
+    if not exists(path):
+        raise ConfigError(file, key, missing.format(path))
     return path
