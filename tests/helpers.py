@@ -29,6 +29,8 @@ from debugkit.server.guard import CLIENT_HEADER
 from debugkit.session import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# the offline image scripts/docker-engine.sh builds: container tests need no registry
+BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
 EXAMPLES = REPO_ROOT / "examples"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +25,6 @@ from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
 
 PROJECTS = Path(__file__).parent / "projects"
-BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
 
 
 @dataclass
@@ -76,22 +74,6 @@ def run_check(root: Path, *args: str) -> CheckRun:
         stdin=subprocess.DEVNULL,
     )
     return CheckRun(result.returncode, result.stdout, result.stderr, junit, markdown)
-
-
-@pytest.fixture(scope="session")
-def docker_client() -> Iterator[docker.DockerClient]:
-    try:
-        client = docker.from_env(timeout=120)
-        client.ping()
-        client.images.get(BASE_IMAGE)
-    except docker.errors.DockerException as exc:
-        pytest.fail(
-            f"no Docker engine or no {BASE_IMAGE} ({exc}); run scripts/docker-engine.sh "
-            "(container tests do not skip)",
-            pytrace=False,
-        )
-    yield client
-    client.close()
 
 
 @pytest.fixture

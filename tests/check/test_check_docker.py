@@ -17,7 +17,8 @@ import pytest
 from debugkit.check.server import CHECK_KEY_SUFFIX, MemorySampler
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
-from tests.check.conftest import BASE_IMAGE, run_check
+from tests.check.conftest import run_check
+from tests.helpers import BASE_IMAGE
 
 pytestmark = pytest.mark.docker
 

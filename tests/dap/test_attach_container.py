@@ -26,8 +26,8 @@ from debugkit.runtime.image import LABEL_PROJECT
 from tests.dap.conftest import HELPER, SCORE, line_of
 from tests.dap.dapclient import DapClient, DapError
 from tests.dap.test_attach_process import score_async
-from tests.docker.conftest import BASE_IMAGE, built_projects, docker_client  # noqa: F401
-from tests.helpers import RunningServer, http
+from tests.docker.conftest import built_projects  # noqa: F401
+from tests.helpers import BASE_IMAGE, RunningServer, http
 
 pytestmark = pytest.mark.docker
 

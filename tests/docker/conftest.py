@@ -7,7 +7,6 @@ how to get them (``scripts/docker-engine.sh``, which ``.ci/run`` calls).
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import subprocess
 import sys
@@ -23,30 +22,9 @@ from debugkit.config import load_config
 from debugkit.ports import free_port
 from debugkit.runtime.image import LABEL_PROJECT
 from debugkit.runtime.install import remove_unused_deps
+from tests.helpers import BASE_IMAGE
 
 PROJECTS = Path(__file__).parent / "projects"
-BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
-
-
-@pytest.fixture(scope="session")
-def docker_client() -> docker.DockerClient:
-    try:
-        client = docker.from_env(timeout=120)
-        client.ping()
-    except docker.errors.DockerException as exc:
-        pytest.fail(
-            f"no Docker engine answers ({exc}); run scripts/docker-engine.sh first "
-            "(it installs and starts one); container tests do not skip",
-            pytrace=False,
-        )
-    try:
-        client.images.get(BASE_IMAGE)
-    except docker.errors.ImageNotFound:
-        pytest.fail(
-            f"base image {BASE_IMAGE} is missing; run scripts/docker-engine.sh to build it offline",
-            pytrace=False,
-        )
-    return client
 
 
 @pytest.fixture(scope="session")

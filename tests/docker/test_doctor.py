@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from debugkit.config import load_config
-from tests.docker.conftest import BASE_IMAGE, debugkit
+from tests.docker.conftest import debugkit
+from tests.helpers import BASE_IMAGE
 
 pytestmark = pytest.mark.docker
 

@@ -11,8 +11,7 @@ import docker.errors
 from debugkit.diagnose import diagnose
 from debugkit.runtime.docker import DockerRuntime
 from debugkit.session import Session
-from tests.docker.conftest import BASE_IMAGE
-from tests.helpers import project_config
+from tests.helpers import BASE_IMAGE, project_config
 
 
 def test_docker_kill_is_killed_not_out_of_memory(docker_client, tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ import pytest
 
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
-from tests.docker.conftest import BASE_IMAGE, debugkit
+from tests.docker.conftest import debugkit
+from tests.helpers import BASE_IMAGE
 
 pytestmark = pytest.mark.docker
 

@@ -18,7 +18,7 @@ from debugkit.errors import CheckFailed, UnavailableError, UserError
 from debugkit.runtime.base import UpOptions, wait_until_ready
 from debugkit.runtime.docker import DockerRuntime
 from debugkit.runtime.image import LABEL_PROJECT, ensure_image
-from tests.docker.conftest import BASE_IMAGE
+from tests.helpers import BASE_IMAGE
 
 pytestmark = [
     pytest.mark.docker,

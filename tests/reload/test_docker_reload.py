@@ -4,7 +4,6 @@ watcher runs on the host; the server reports paths inside the container."""
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,25 +16,17 @@ from debugkit.client import ServerClient
 from debugkit.config import load_config
 from debugkit.runtime import UpOptions
 from debugkit.watch.loop import Watcher
-from tests.helpers import free_port
+from tests.helpers import BASE_IMAGE, free_port
 from tests.reload.conftest import make_project, score_source, wait_for, watching
 
 pytestmark = pytest.mark.docker
-BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:bookworm")
 OK = "\u2713"
 
 
 @pytest.fixture
-def container_up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
-    try:
-        client = docker.from_env(timeout=120)
-        client.ping()
-        client.images.get(BASE_IMAGE)
-    except docker.errors.DockerException as exc:
-        pytest.fail(
-            f"no Docker engine or no {BASE_IMAGE} ({exc}); run scripts/docker-engine.sh",
-            pytrace=False,
-        )
+def container_up(
+    tmp_path: Path, docker_client: docker.DockerClient
+) -> Iterator[tuple[Path, Watcher, list[str]]]:
     root = make_project(tmp_path / "proj")
     (root / "debugkit.yaml").write_text(
         f"base_image: {BASE_IMAGE}\ndeployment:\n  port: {free_port()}\n"
@@ -50,8 +41,7 @@ def container_up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
             launcher.stop(watcher.session)
             if watcher.session.image:
                 with contextlib.suppress(docker.errors.DockerException):  # in use by another run
-                    client.images.remove(watcher.session.image, force=True)
-            client.close()
+                    docker_client.images.remove(watcher.session.image, force=True)
 
 
 def test_container_reloads_on_host_save_and_maps_error_paths(container_up) -> None:
