@@ -114,3 +114,20 @@ def test_target_managed_checks_the_managed_front_ends_answers(tmp_path: Path) ->
         "samples/missing-value.json: 424 (expected 2xx)"
     )
     assert run.check("cloud")["figure"].startswith("target managed")
+
+
+def test_a_misspelt_file_below_azureml_model_dir_fails_models(tmp_path: Path) -> None:
+    root = tmp_path / "path-typo"
+    shutil.copytree(PROJECTS / "model-typo", root)
+    (root / "score.py").write_text(
+        "import os\n\ndef init():\n"
+        "    open(os.path.join(os.environ['AZUREML_MODEL_DIR'], 'greting.txt')).close()\n\n"
+        "def run(raw):\n    return raw\n"
+    )
+    run = run_check(root, "--runtime", "process")
+    assert run.failed() == ["models"], run.stdout
+    models = run.check("models")
+    assert "AZUREML_MODEL_DIR/greting.txt at score.py:4" in models["figure"]
+    assert "(there: greeting.txt)" in models["figure"]
+    assert models["remedy"] == "use 'greeting.txt' at score.py:4"
+    assert run.statuses["start"] == "skip"  # its crash is the same cause
