@@ -277,19 +277,28 @@ def _build(
 
     offset = 1 + len(install_steps(plan))  # the final build's steps come after these
     with progress:
-        if no_cache or _local_image_id(client, deps) is None:
-            progress.line(f"Step 1/{offset + _final_steps(plan)} : FROM {plan.base}")
-            labels = {LABEL_MANAGED: "true", LABEL_LAYER: "deps"}
-            try:
-                code = run_install(client, plan.base, pip_folder, deps, labels, install_line)
-            except docker.errors.DockerException as exc:
-                progress.fail(getattr(exc, "explanation", None) or str(exc))
-            else:
-                if code:
-                    progress.fail(f"The command returned a non-zero code: {code}")
-        if progress.error is None:
+        # twice at most: until the build on it starts, an install image has no child, so
+        # another debugkit's `down --images` may remove it in between (the build then says
+        # "No such image"); the second round installs it again
+        for _ in range(2):
+            progress.error = None
+            if no_cache or _local_image_id(client, deps) is None:
+                progress.offset = 0
+                progress.line(f"Step 1/{offset + _final_steps(plan)} : FROM {plan.base}")
+                labels = {LABEL_MANAGED: "true", LABEL_LAYER: "deps"}
+                try:
+                    code = run_install(client, plan.base, pip_folder, deps, labels, install_line)
+                except docker.errors.DockerException as exc:
+                    progress.fail(getattr(exc, "explanation", None) or str(exc))
+                else:
+                    if code:
+                        progress.fail(f"The command returned a non-zero code: {code}")
+            if progress.error is not None:
+                break
             progress.offset = offset
             _final_build(client, context, tag, plan, no_cache, progress)
+            if progress.error is None or _local_image_id(client, deps) is not None:
+                break
     if progress.error is not None:
         raise _build_error(plan, progress)
     return python
