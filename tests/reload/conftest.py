@@ -15,7 +15,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from debugkit import launcher
 from debugkit.config import ProjectConfig, load_config
+from debugkit.runtime import UpOptions
 from debugkit.session import Session
 from debugkit.watch.loop import Watcher
 from tests.helpers import RunningServer, process_session, start_server
@@ -109,6 +111,20 @@ def watching(
     finally:
         stop.set()
         thread.join(10)
+
+
+@contextlib.contextmanager
+def launched(
+    config: ProjectConfig, runtime: str, timeout: float
+) -> Iterator[tuple[Watcher, list[str]]]:
+    """The launcher starts ``config``'s server (no debugger) and a watcher follows it; at the
+    end the session is stopped (the one a restart made, not the first one)."""
+    started = launcher.start(config, runtime, UpOptions(debug=False), timeout=timeout)
+    with watching(config, started.session) as (watcher, lines):
+        try:
+            yield watcher, lines
+        finally:
+            launcher.stop(watcher.session)
 
 
 @pytest.fixture

@@ -11,13 +11,11 @@ import docker
 import docker.errors
 import pytest
 
-from debugkit import launcher
 from debugkit.client import ServerClient
 from debugkit.config import load_config
-from debugkit.runtime import UpOptions
 from debugkit.watch.loop import Watcher
 from tests.helpers import BASE_IMAGE, free_port
-from tests.reload.conftest import make_project, score_source, wait_for, watching
+from tests.reload.conftest import launched, make_project, score_source, wait_for
 
 pytestmark = pytest.mark.docker
 OK = "\u2713"
@@ -32,16 +30,14 @@ def container_up(
         f"base_image: {BASE_IMAGE}\ndeployment:\n  port: {free_port()}\n"
         "  max_concurrent_requests: 0\n"
     )
-    config = load_config(root)
-    started = launcher.start(config, "docker", UpOptions(debug=False), timeout=600)
-    with watching(config, started.session) as (watcher, lines):
+    with launched(load_config(root), "docker", timeout=600) as (watcher, lines):
         try:
             yield root, watcher, lines
         finally:
-            launcher.stop(watcher.session)
-            if watcher.session.image:
-                with contextlib.suppress(docker.errors.DockerException):  # in use by another run
-                    docker_client.images.remove(watcher.session.image, force=True)
+            image = watcher.session.image
+    if image:
+        with contextlib.suppress(docker.errors.DockerException):  # in use by another run
+            docker_client.images.remove(image, force=True)
 
 
 def test_container_reloads_on_host_save_and_maps_error_paths(container_up) -> None:

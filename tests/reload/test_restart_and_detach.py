@@ -19,7 +19,7 @@ from debugkit.errors import UserError
 from debugkit.runtime import UpOptions
 from debugkit.watch.loop import Watcher
 from tests.helpers import REPO_ROOT, free_port, process_session, start_server
-from tests.reload.conftest import make_project, score_source, wait_for, watching
+from tests.reload.conftest import launched, make_project, score_source, wait_for
 
 OK = "\u2713"
 
@@ -37,13 +37,8 @@ def up(tmp_path: Path) -> Iterator[tuple[Path, Watcher, list[str]]]:
         "environment: requirements.txt\n"
         f"deployment:\n  port: {free_port()}\n  request_timeout_s: 30\n"
     )
-    config = load_config(root)
-    started = launcher.start(config, "process", UpOptions(debug=False), timeout=60)
-    with watching(config, started.session) as (watcher, lines):
-        try:
-            yield root, watcher, lines
-        finally:
-            launcher.stop(watcher.session)  # the session a restart made, not the first one
+    with launched(load_config(root), "process", timeout=60) as (watcher, lines):
+        yield root, watcher, lines
 
 
 def test_deployment_limit_change_restarts_with_the_new_limit(up) -> None:
