@@ -118,14 +118,17 @@ class SessionMonitor(threading.Thread):
         on_end: Callable[[Ended], None],
         lock: threading.Lock | None = None,
         interval: float = 0.5,
+        runtimes: dict[str, Any] | None = None,
     ) -> None:
+        """``runtimes``: the runtime objects that started the server, by name: a process
+        runtime's own child tells its exit code only to the object holding it."""
         super().__init__(name="debugkit-session-monitor", daemon=True)
         self._key = project_key
         self._on_end = on_end
         self._lock = lock or threading.Lock()
         self._interval = interval
         self._done = threading.Event()
-        self._runtimes: dict[str, Any] = {}
+        self._runtimes: dict[str, Any] = dict(runtimes or {})
         self.ended: Ended | None = None
 
     def run(self) -> None:

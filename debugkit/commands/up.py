@@ -154,7 +154,7 @@ def _run_until_stopped(config: ProjectConfig, started: launcher.Started, watch: 
     how = ""
     try:
         _report_ready(config, started.session, started.status)
-        ended = _run_foreground(config, started.session, watch)
+        ended = _run_foreground(config, started, watch)
     except KeyboardInterrupt as exc:  # Ctrl-C is how a foreground 'up' ends
         if isinstance(exc, lifecycle.Stopped):
             code, how = exc.exit_code, f"debugkit: {_stopped_by(exc)}; "
@@ -256,16 +256,19 @@ def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.
     return thread
 
 
-def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> lifecycle.Ended:
+def _run_foreground(
+    config: ProjectConfig, started: launcher.Started, watch: bool
+) -> lifecycle.Ended:
     """Hot-reload on save (unless told not to) until ``down`` from another shell stops the
     session or its server exits; Ctrl-C, SIGTERM and SIGHUP raise out of here."""
     stop = threading.Event()
+    runtimes = {started.session.runtime: started.runtime}  # it holds the server's exit code
     if watch:
         from debugkit.watch.loop import Watcher
 
-        watcher = Watcher(config, session, echo)
+        watcher = Watcher(config, started.session, echo)
         monitor = lifecycle.SessionMonitor(
-            config.project_key, lambda _: stop.set(), lock=watcher.lock
+            config.project_key, lambda _: stop.set(), lock=watcher.lock, runtimes=runtimes
         )
         monitor.start()
         echo(watching_line(config.source_dir, "for changes (Ctrl-C to stop)"))
@@ -274,7 +277,9 @@ def _run_foreground(config: ProjectConfig, session: Session, watch: bool) -> lif
         finally:
             monitor.cancel()
     else:
-        monitor = lifecycle.SessionMonitor(config.project_key, lambda _: stop.set())
+        monitor = lifecycle.SessionMonitor(
+            config.project_key, lambda _: stop.set(), runtimes=runtimes
+        )
         monitor.start()
         echo("debugkit: not watching files (Ctrl-C to stop)")
         try:

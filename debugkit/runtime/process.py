@@ -159,11 +159,11 @@ class ProcessRuntime(Runtime):
 
     def exit_reason(self, session: Session) -> str | None:
         proc = self._children.get(session.server_pid or 0)
-        if proc is None:  # started by another debugkit process: only its log tells
+        if proc is not None:
+            proc.poll()
+        code = proc.returncode if proc is not None else _zombie_exit_code(session.server_pid)
+        if code is None:  # started by another debugkit process: only its log tells
             return "OOMKilled" if _log_says_oom(session) else None
-        if proc.returncode is None:
-            return None
-        code = proc.returncode
         if code == OOM_EXIT_CODE:
             return "OOMKilled"  # the memory watchdog's stop, as Docker reports a container's
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
@@ -247,6 +247,22 @@ def _warn_environment(spec: EnvironmentSpec) -> None:
             f"(its default base image follows the python version) to match the deployment",
             file=sys.stderr,
         )
+
+
+def _zombie_exit_code(pid: int | None) -> int | None:
+    """The exit code of a child of this process that has exited and is not reaped yet (a
+    restart's server, started by another runtime object), from /proc (Linux); else None."""
+    if not pid:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # fields[0] is the state (field 3 of proc(5)); fields[49] is exit_code (field 52)
+    if fields[0] != "Z" or len(fields) < 50:
+        return None
+    return os.waitstatus_to_exitcode(int(fields[49]))
 
 
 def _log_says_oom(session: Session) -> bool:

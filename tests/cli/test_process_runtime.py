@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -247,4 +248,39 @@ def test_environment_warnings_are_printed_by_the_process_runtime_too(tmp_path: P
         assert "conda packages mkl cannot be installed with pip and are skipped" in result.stderr
         assert "asks for python 3.6, but the process runtime runs" in result.stderr
     finally:
+        debugkit("down", str(folder))
+
+
+def test_a_server_that_exits_under_a_foreground_up_is_reported(tmp_path: Path) -> None:
+    folder = _env_project(tmp_path, "requirements.txt", "")
+    (folder / "score.py").write_text(
+        "import os\n\ndef init():\n    pass\n\ndef run(raw):\n    os._exit(3)\n"
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "debugkit", "up", str(folder), "--runtime", "process"),
+            *("--port", str(port), "--debug-port", str(free_port()), "--no-watch"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if "debugkit: not watching" in line:
+                break
+        with contextlib.suppress(OSError):  # the server dies answering
+            http("POST", f"http://127.0.0.1:{port}/score", "{}")
+        assert proc.wait(timeout=60) == 1
+        out = "".join(seen) + proc.stdout.read()
+        assert "debugkit: the scoring server exited (exit code 3); its last lines:" in out
+        assert "x the server exited: exit code 3" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
         debugkit("down", str(folder))
