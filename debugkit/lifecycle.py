@@ -102,7 +102,10 @@ def record_ended(record: sessions.Session | None, runtimes: dict[str, Any]) -> E
     runtime = runtimes[record.runtime]
     if runtime.is_running(record):
         return None
-    return Ended(EXITED, runtime.exit_reason(record) or "", record)
+    detail = runtime.exit_reason(record) or ""
+    if record.rebuild_error and not detail:  # a restart stopped it and could not start anew
+        detail = f"the restart failed: {record.rebuild_error}"
+    return Ended(EXITED, detail, record)
 
 
 class SessionMonitor(threading.Thread):
