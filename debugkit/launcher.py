@@ -144,6 +144,15 @@ def restart(session: Session, config: ProjectConfig, trigger: str = "") -> Sessi
     """
     options = UpOptions.from_record(session.request)  # as `up` asked, --wait-for-debugger too
     watcher_pid = session.watcher_pid
+    # a port the new settings move to must be free before the old server stops: if it is
+    # taken, the old one keeps serving and the next save retries
+    deployment = config.deployment
+    moved = [(deployment.port, "scoring port", "--port")]
+    if options.debug and not options.production:
+        moved.append((deployment.debug_port, "debug port", "--debug-port"))
+    for port, what, flag in moved:
+        if port not in (session.port, session.debug_port):
+            _check_port_free(deployment.host, port, what, flag)
     _keep_recorded_requests(session)
     sessions.update(session, transition="restarting", trigger=trigger or None)
     get_runtime(session.runtime).stop(session)

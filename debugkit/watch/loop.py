@@ -289,7 +289,7 @@ class Watcher:
             sessions.update(self.session, unsent=lines)
 
     def _restart(self, plan: Plan) -> None:
-        from debugkit.launcher import describe, prepare, restart, stop
+        from debugkit.launcher import describe, prepare, restart, running_session, stop
 
         config = plan.config or self.config
         what = changed_names(plan.changed, [config.source_dir, config.project_dir])
@@ -321,7 +321,10 @@ class Watcher:
                 reason = (
                     exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
                 )
-                self.echo(f"debugkit: restart failed: {reason}; the next save retries")
+                # a new server that came up but not in time serves on and a save retries;
+                # without one, the session is over (its monitor ends the watcher)
+                after = "the next save retries" if running_session(config) else "nothing serves"
+                self.echo(f"debugkit: restart failed: {reason}; {after}")
                 return
             if self._stop.is_set():  # 'debugkit down' came while restarting: leave nothing behind
                 stop(session)

@@ -121,6 +121,8 @@ def test_failed_restart_is_reported_and_retried_on_the_next_save(up) -> None:
             f"debugkit: restart failed: the scoring port 127.0.0.1:{busy} is in use"
         )
         assert failed.endswith("; the next save retries")
+        # the port was checked before the old server stopped: it still serves
+        assert ServerClient(watcher.session.url).score(b"{}").json() == {"tag": "v1", "helper": 1}
     free = str(free_port())
     config_file.write_text(text.replace(old_port, free))
     wait_for("the retried restart", lambda: any(f"restart {OK}" in x for x in lines), 60)
