@@ -303,9 +303,11 @@ class Watcher:
                 prepare(self.session, config, trigger)
             except Exception as exc:  # the build failed: the user fixes and saves again
                 self._restart_pending = None
+                # "restart " ends the cycle VS Code's background matcher began at "rebuilding"
                 self.echo(
                     f"debugkit: rebuild failed: {describe(exc)}\n"
-                    f"debugkit: {serving(self.generation)}; fix it and save to rebuild"
+                    f"debugkit: restart skipped; {serving(self.generation)}; fix it and save "
+                    "to rebuild"
                 )
                 return
             if self._stop.is_set():

@@ -9,6 +9,7 @@ generation that does.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import yaml
 
 from debugkit import launcher
 from debugkit.config import load_config
+from debugkit.vscode import BACKGROUND_ENDS
 from tests.docker.conftest import debugkit
 
 pytestmark = pytest.mark.docker
@@ -57,8 +59,11 @@ def test_a_failed_rebuild_keeps_the_old_generation_serving(make_project) -> None
     root = make_project("basic")
     _up(root)
     (root / "requirements.txt").write_text("six==1.16.0\ndebugkit-no-such-package-10==1.0\n")
-    log = wait_for_watcher(root, "rebuild failed")
+    log = wait_for_watcher(root, "restart skipped")
     assert log.count("debugkit: rebuilding:") == 1
+    # VS Code's background task began a cycle at "rebuilding": a line must end it
+    after = log.split("rebuild failed", 1)[1].splitlines()
+    assert any(re.search(BACKGROUND_ENDS, line) for line in after)
     assert "restarting" not in log.split("rebuild failed")[0].split("rebuilding:")[1]
 
     scored = debugkit("score", str(root), "--data", "{}")  # the old generation answers
