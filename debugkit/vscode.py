@@ -109,17 +109,27 @@ def attach_configuration(
     return configuration
 
 
-def launch_configurations(config: ProjectConfig, workspace: Path) -> list[dict[str, Any]]:
-    return [
+def launch_configurations(
+    config: ProjectConfig, workspace: Path, engine: bool = True
+) -> list[dict[str, Any]]:
+    """``engine``: a Docker engine answers. Without one the local-process configuration
+    comes first, as F5 runs the first one of a new launch.json and the container ones need
+    Docker."""
+    container = [
         attach_configuration(config, workspace),
         attach_configuration(config, workspace, name=ATTACH_RUNNING, pre_launch_task=None),
+    ]
+    process = [
         attach_configuration(
             config, workspace, container=False, name=ATTACH_PROCESS, pre_launch_task=TASK_UP_PROCESS
-        ),
+        )
+    ]
+    builtin = [
         attach_configuration(
             config, workspace, name=ATTACH_CONTAINER_BUILTIN, debug_type=DEBUG_TYPE_BUILTIN
-        ),
+        )
     ]
+    return container + process + builtin if engine else process + container + builtin
 
 
 def error_matcher(background: bool) -> dict[str, Any]:
@@ -269,6 +279,7 @@ def init(
     workspace: Path | None = None,
     command: str | None = None,
     debug_port: int | None = None,
+    engine: bool = True,
 ) -> list[FileResult]:
     """Write or merge the project's `.vscode/` files; running it again changes nothing.
 
@@ -284,7 +295,7 @@ def init(
             f"{folder} is a file, not a folder; move it away and run 'debugkit vscode init' again"
         )
     plans = [
-        ("launch.json", merge_launch, launch_configurations(config, workspace)),
+        ("launch.json", merge_launch, launch_configurations(config, workspace, engine)),
         ("tasks.json", merge_tasks, tasks(config, workspace, command, debug_port)),
         ("settings.json", merge_settings, settings(config, workspace, command)),
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from debugkit import launcher
 from debugkit import vscode as vscode_files
 from debugkit.commands.options import project_dir_argument
 from debugkit.config import load_config
@@ -41,14 +42,22 @@ def init(
 ) -> None:
     """Write or merge .vscode/launch.json, tasks.json and settings.json, keeping what you had."""
     config = load_config(project_dir)
-    results = vscode_files.init(config, workspace, command, debug_port)
+    engine = launcher.docker_engine_answers()
+    results = vscode_files.init(config, workspace, command, debug_port, engine=engine)
     for result in results:
         click.echo(f"debugkit: {result.action} {result.path}")
     port = debug_port or config.deployment.debug_port
-    click.echo(
-        f"debugkit: press F5 on '{vscode_files.ATTACH_CONTAINER}' to start the container and "
-        f"attach to debugpy on 127.0.0.1:{port}"
-    )
+    if engine:
+        click.echo(
+            f"debugkit: press F5 on '{vscode_files.ATTACH_CONTAINER}' to start the container "
+            f"and attach to debugpy on 127.0.0.1:{port}"
+        )
+    else:
+        click.echo(
+            f"debugkit: no Docker engine answers: press F5 on '{vscode_files.ATTACH_PROCESS}' "
+            f"to run the server as a local process and attach on 127.0.0.1:{port} (the "
+            "container configurations work once Docker runs)"
+        )
 
 
 @vscode.command("attach-config")

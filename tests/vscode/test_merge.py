@@ -192,3 +192,19 @@ def test_windows_line_endings_are_kept(tmp_path: Path) -> None:
     data = launch.read_bytes()
     assert data.count(b"\n") == data.count(b"\r\n") > 40
     assert vscode.ATTACH_CONTAINER in str(loads_jsonc(data.decode())["configurations"])
+
+
+def test_init_without_a_docker_engine_points_f5_at_the_local_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "score.py").write_text("def init():\n    pass\n\ndef run(d):\n    return d\n")
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")  # no engine answers
+    result = CliRunner().invoke(main, ["vscode", "init", str(project)])
+    assert result.exit_code == 0, result.output
+    assert f"press F5 on '{vscode.ATTACH_PROCESS}'" in result.output
+    launch = loads_jsonc((project / ".vscode" / "launch.json").read_text())
+    first = launch["configurations"][0]  # what F5 runs in a new launch.json
+    assert first["name"] == vscode.ATTACH_PROCESS
+    assert first["preLaunchTask"] == vscode.TASK_UP_PROCESS
