@@ -5,6 +5,7 @@ from that launch.json, stops in the *local* score.py, and still stops after a sa
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import signal
@@ -137,7 +138,7 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
     attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
     # What VS Code does with ${workspaceFolder} when the project folder is opened.
     attach = loads_jsonc(
-        vscode.json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
+        json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
     )
     assert attach["pathMappings"] == [
         {"localRoot": str(root.resolve()), "remoteRoot": "/var/azureml-app"}
@@ -157,7 +158,7 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             text=True,
             check=True,
         ).stdout
-        assert vscode.json.loads(printed) == {
+        assert json.loads(printed) == {
             k: v for k, v in attach.items() if k != "preLaunchTask"
         }
 
@@ -220,7 +221,7 @@ def test_wait_for_debugger_in_the_container_stops_in_init(container_project: Pat
     launch = loads_jsonc((root / ".vscode" / "launch.json").read_text())
     attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
     attach = loads_jsonc(
-        vscode.json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
+        json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
     )
     up = UpProcess(root, "--wait-for-debugger")
     try:
