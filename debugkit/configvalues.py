@@ -16,12 +16,14 @@ from debugkit.yamlfile import YamlTooLarge, shown
 from debugkit.yamlfile import safe_load as safe_load_yaml
 
 # Ranges outside which a setting is a typo or breaks the runtime (1e-6 GB rounds to 0 MB,
-# which the engine reads as "unlimited"; an infinite timeout cannot be armed): (low, high).
+# which the engine reads as "unlimited"; an infinite timeout cannot be armed, 1e300 s
+# overflowed every socket timeout): (low, high). Memory and CPU above what this machine
+# has are refused later, by the "cannot be scheduled" check, which says what it has.
 SETTING_RANGES = {
     "request_timeout_s": (0.01, 86_400.0),
     "max_request_wait_s": (0.0, 86_400.0),
-    "memory_gb": (0.01, 4096.0),  # the engine's minimum is 6 MB
-    "cpu_cores": (0.01, 1024.0),  # the engine's minimum is 0.01 CPU
+    "memory_gb": (0.01, 1e6),  # the engine's minimum is 6 MB
+    "cpu_cores": (0.01, 1e6),  # the engine's minimum is 0.01 CPU
 }
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

@@ -115,3 +115,24 @@ def test_a_half_written_script_is_flagged_as_changed_not_just_wrong(tmp_path: Pa
     score.write_text("import os\n")  # complete, and really without init()
     plain = service.reload()
     assert plain.ok is False and plain.source_changed is False
+
+
+def test_status_answers_while_reloads_are_stuck(write_project, serve) -> None:
+    score = write_project(GOOD)
+    server = serve(score)
+    _write(score, HANGS)
+    pending = []
+    for _ in range(12):  # more than the server's threads at start
+        thread = threading.Thread(
+            target=lambda: server.post("/debugkit/reload", b"", timeout=300), daemon=True
+        )
+        thread.start()
+        pending.append(thread)
+    wait_for_reloads = time.monotonic() + 30
+    while server.status()["reloads"] < 1:  # the first reload has started its init()
+        assert time.monotonic() < wait_for_reloads
+        time.sleep(0.05)
+    status = server.status()
+    assert status["state"] == "ready" and status["generation"] == 1
+    assert server.score({}).text == '"good"'
+    server.stop()  # the pending reloads end with the server
