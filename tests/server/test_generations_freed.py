@@ -25,7 +25,9 @@ def run(data):
     return 1
 """
 
-FAILS = SCORE.replace("    model = Model()", "    model = Model()\n    raise RuntimeError('half built')")
+FAILS = SCORE.replace(
+    "    model = Model()", "    model = Model()\n    raise RuntimeError('half built')"
+)
 
 
 def _reload_in_thread(service: ScoringService, mode: str = "always") -> None:
