@@ -158,9 +158,7 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             text=True,
             check=True,
         ).stdout
-        assert json.loads(printed) == {
-            k: v for k, v in attach.items() if k != "preLaunchTask"
-        }
+        assert json.loads(printed) == {k: v for k, v in attach.items() if k != "preLaunchTask"}
 
         with DapClient.connect(attach["connect"]["host"], attach["connect"]["port"]) as dap:
             dap.attach(attach, breakpoints={str(local_score): [line]})
