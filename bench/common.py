@@ -11,6 +11,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "REPO_ROOT",
     "Debugger",
     "ServerProcess",
+    "foreground_up",
     "free_port",
     "make_project",
     "percentile",
@@ -104,6 +106,27 @@ class ServerProcess:
 
     def stop(self) -> None:
         stop_process(self.process)
+
+
+def foreground_up(root: Path, *flags: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """``debugkit up --runtime docker FLAGS ROOT`` in the foreground, returned once it watches
+    (or, with ``--no-watch``, once it says it does not), with the lines it printed so far."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", *flags, str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    seen: list[str] = []
+    marker = "debugkit: not watching" if "--no-watch" in flags else "debugkit: watching"
+    for line in proc.stdout:  # ends at EOF if up dies: the error below then shows why
+        seen.append(line)
+        if marker in line:
+            return proc, seen
+    proc.wait(timeout=30)
+    raise RuntimeError("up never became ready:\n" + "".join(seen))
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:

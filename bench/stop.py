@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import docker  # noqa: E402
 
-from bench.common import BASE_IMAGE, free_port, make_project  # noqa: E402
+from bench.common import BASE_IMAGE, foreground_up, free_port, make_project  # noqa: E402
 from debugkit.runtime.image import LABEL_PROJECT  # noqa: E402
 
 SCORE = "def init():\n    pass\n\n\ndef run(raw):\n    return raw\n"
@@ -41,21 +41,6 @@ BEFORE = {
 }
 
 
-def start_up(root: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", "--no-watch", str(root)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "debugkit: not watching" in line:
-            return proc
-    raise SystemExit(f"up never became ready (exit {proc.wait()})")
-
-
 def seconds_until_gone(client: docker.DockerClient, key: str, started: float) -> float:
     label = {"label": f"{LABEL_PROJECT}={key}"}
     while client.api.containers(all=True, filters=label):  # no inspect: they vanish
@@ -64,7 +49,7 @@ def seconds_until_gone(client: docker.DockerClient, key: str, started: float) ->
 
 
 def one_run(client: docker.DockerClient, root: Path, key: str, way: str) -> float:
-    proc = start_up(root)
+    proc, _ = foreground_up(root, "--no-watch")
     started = time.monotonic()
     if way == "down":
         subprocess.run(

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import docker
 import pytest
 
+from bench.common import foreground_up
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.docker.conftest import debugkit
@@ -24,28 +22,10 @@ def _containers(client: docker.DockerClient, key: str) -> list:
     return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
 
 
-def _foreground_up(root: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", "--no-watch", str(root)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    seen = []
-    for line in proc.stdout:  # ends at EOF if up dies: the assert below then shows why
-        seen.append(line)
-        if "debugkit: ready at" in line:
-            return proc
-    proc.wait(timeout=30)
-    raise AssertionError("up never became ready:\n" + "".join(seen))
-
-
 def test_ctrl_c_on_a_foreground_up_removes_the_container(make_project, docker_client) -> None:
     root = make_project("basic")
     key = load_config(root).project_key
-    proc = _foreground_up(root)
+    proc, _ = foreground_up(root, "--no-watch")
     assert len(_containers(docker_client, key)) == 1
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) in (0, 130)

@@ -16,11 +16,11 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import docker
 import pytest
 
+from bench.common import foreground_up
 from debugkit import session as sessions
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
@@ -48,26 +48,6 @@ def _wait_for_no_container(client: docker.DockerClient, key: str) -> list:
     return _containers(client, key)
 
 
-def start_foreground_up(root: Path, *flags: str) -> tuple[subprocess.Popen[str], list[str]]:
-    """`debugkit up` in the foreground, returned once it watches (or is ready with --no-watch)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "debugkit", "up", "--runtime", "docker", *flags, str(root)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    seen: list[str] = []
-    marker = "debugkit: not watching" if "--no-watch" in flags else "debugkit: watching"
-    for line in proc.stdout:  # ends at EOF if up dies: the assert below then shows why
-        seen.append(line)
-        if marker in line:
-            return proc, seen
-    proc.wait(timeout=30)
-    raise AssertionError("up never became ready:\n" + "".join(seen))
-
-
 def _rest(proc: subprocess.Popen[str], seen: list[str]) -> str:
     assert proc.stdout is not None
     seen.extend(proc.stdout)
@@ -80,7 +60,7 @@ def test_sigterm_and_sighup_clean_up_as_ctrl_c_does(
 ) -> None:
     root = make_project("basic")
     key = load_config(root).project_key
-    proc, seen = start_foreground_up(root)
+    proc, seen = foreground_up(root)
     assert len(_containers(docker_client, key)) == 1
     proc.send_signal(sig)
     assert proc.wait(timeout=BOUND_S) == code
@@ -95,7 +75,7 @@ def test_sigterm_and_sighup_clean_up_as_ctrl_c_does(
 def test_a_sigkilled_up_leaves_no_container_behind(make_project, docker_client) -> None:
     root = make_project("basic")
     key = load_config(root).project_key
-    proc, _ = start_foreground_up(root)
+    proc, _ = foreground_up(root)
     assert len(_containers(docker_client, key)) == 1
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
@@ -111,7 +91,7 @@ def test_status_tells_the_truth_about_a_container_whose_owner_and_reaper_were_ki
 ) -> None:
     root = make_project("basic")
     key = load_config(root).project_key
-    proc, _ = start_foreground_up(root, "--no-watch")
+    proc, _ = foreground_up(root, "--no-watch")
     record = sessions.load(key)
     assert record is not None and record.reaper_pid and record.owner_pid == proc.pid
     # both at once, as `kill -9` of a whole process tree would: nobody can clean up
@@ -141,7 +121,7 @@ def test_down_from_another_shell_ends_a_foreground_up_saying_so(
 ) -> None:
     root = make_project("basic")
     key = load_config(root).project_key
-    proc, seen = start_foreground_up(root)
+    proc, seen = foreground_up(root)
     down = debugkit("down", str(root))
     assert "stopped and removed the server" in down.stdout
     assert proc.wait(timeout=BOUND_S) == 0
@@ -163,7 +143,7 @@ def test_a_server_that_exits_under_a_foreground_up_is_reported_and_kept_for_logs
             "def run(raw_data):\n    if raw_data == 'exit':\n        os._exit(3)\n",
         )
     )
-    proc, seen = start_foreground_up(root)
+    proc, seen = foreground_up(root)
     debugkit("score", str(root), "--data", "exit", check=False)
     assert proc.wait(timeout=BOUND_S) == 1
     out = _rest(proc, seen)
