@@ -34,6 +34,42 @@ BASE_IMAGE = os.environ.get("DEBUGKIT_TEST_BASE_IMAGE", "debugkit-test-base:book
 EXAMPLES = REPO_ROOT / "examples"
 
 
+# score.py sources more than one area's tests run (the server itself, and the CLI around it)
+RETURNS_NDARRAY = """
+import numpy as np
+
+def init():
+    pass
+
+def run(data):
+    scores = np.array([0.25, 0.75])
+    return scores
+"""
+RETURNS_NDARRAY_LINE = RETURNS_NDARRAY.splitlines().index("    return scores") + 1
+GREEDY_INIT = """
+def init():
+    global ballast
+    ballast = b"\\x01" * (600 * 1024 * 1024)  # written, so resident
+
+def run(data):
+    return len(ballast)
+"""
+
+
+def debugkit(*args: str, timeout: float = 300, **run: Any) -> subprocess.CompletedProcess[str]:
+    """``python -m debugkit ARGS`` as a user runs it, its output captured; ``run`` goes to
+    subprocess.run (``cwd``, ``env``; stdin is empty unless ``input`` is given)."""
+    if "input" not in run:
+        run.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "debugkit", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **run,
+    )
+
+
 # The answer type of the product's own HTTP client; the requests here are made independently.
 HttpResult = Response
 

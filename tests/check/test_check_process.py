@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.check.conftest import PROJECTS, run_check
+from tests.helpers import debugkit
 
-NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent/docker.sock"}
-
-
-def _debugkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
+NO_ENGINE = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
 
 
 def test_process_runtime_says_which_checks_it_could_not_make(tmp_path: Path) -> None:
@@ -42,7 +30,7 @@ def test_process_runtime_says_which_checks_it_could_not_make(tmp_path: Path) -> 
 def test_without_an_engine_the_check_falls_back_to_the_process_runtime(tmp_path: Path) -> None:
     root = tmp_path / "passing"
     shutil.copytree(PROJECTS / "passing", root)
-    result = _debugkit("check", str(root), env=NO_ENGINE)
+    result = debugkit("check", str(root), env=NO_ENGINE)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "debugkit: no Docker engine answers; checking with the process runtime"
@@ -51,23 +39,23 @@ def test_without_an_engine_the_check_falls_back_to_the_process_runtime(tmp_path:
 
 
 def test_exit_codes_for_usage_and_an_engine_that_does_not_answer(tmp_path: Path) -> None:
-    missing = _debugkit("check", str(tmp_path / "nowhere"))
+    missing = debugkit("check", str(tmp_path / "nowhere"))
     assert missing.returncode == 2
     assert "is not a folder" in missing.stderr and "Traceback" not in missing.stderr
 
     root = tmp_path / "passing"
     shutil.copytree(PROJECTS / "passing", root)
     (root / "debugkit.yaml").write_text("deployment:\n  memory_gb: lots\n")
-    bad_config = _debugkit("check", str(root))
+    bad_config = debugkit("check", str(root))
     assert bad_config.returncode == 2
     assert "deployment.memory_gb" in bad_config.stderr
 
     (root / "debugkit.yaml").unlink()
-    no_engine = _debugkit("check", str(root), "--runtime", "docker", env=NO_ENGINE)
+    no_engine = debugkit("check", str(root), "--runtime", "docker", env=NO_ENGINE)
     assert no_engine.returncode == 3
     assert "no Docker engine answers" in no_engine.stderr
 
-    no_folder = _debugkit("check", str(root), "--junit", str(tmp_path / "no" / "such" / "r.xml"))
+    no_folder = debugkit("check", str(root), "--junit", str(tmp_path / "no" / "such" / "r.xml"))
     assert no_folder.returncode == 2
     assert "folder does not exist" in no_folder.stderr
 

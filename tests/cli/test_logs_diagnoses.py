@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port
-
-RETURNS_ARRAY = """
-import numpy as np
-
-def init():
-    pass
-
-def run(data):
-    scores = np.array([0.25, 0.75])
-    return scores
-"""
-
-
-def debugkit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=180
-    )
+from tests.helpers import RETURNS_NDARRAY, debugkit, free_port
 
 
 @pytest.fixture
 def v1_project(tmp_path: Path):
-    (tmp_path / "score.py").write_text(textwrap.dedent(RETURNS_ARRAY))
+    (tmp_path / "score.py").write_text(textwrap.dedent(RETURNS_NDARRAY))
     (tmp_path / "inferenceconfig.json").write_text(json.dumps({"entryScript": "score.py"}))
     (tmp_path / "deploymentconfig.json").write_text(json.dumps({"computeType": "AKS"}))
     yield tmp_path

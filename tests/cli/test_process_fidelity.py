@@ -6,34 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port
-
-GREEDY = """
-def init():
-    global ballast
-    ballast = b"\\x01" * (600 * 1024 * 1024)  # written, so resident
-
-def run(data):
-    return len(ballast)
-"""
-
-
-def debugkit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=180
-    )
+from tests.helpers import GREEDY_INIT, debugkit, free_port
 
 
 @pytest.fixture
 def greedy_project(tmp_path: Path):
-    (tmp_path / "score.py").write_text(textwrap.dedent(GREEDY))
+    (tmp_path / "score.py").write_text(textwrap.dedent(GREEDY_INIT))
     (tmp_path / "debugkit.yaml").write_text("deployment:\n  memory_gb: 0.25\n")
     yield tmp_path
     debugkit("down", str(tmp_path))

@@ -17,13 +17,7 @@ import pytest
 from debugkit.config import load_config
 from debugkit.session import load as load_session
 from debugkit.session import pid_alive
-from tests.helpers import EXAMPLES, free_port, http
-
-
-def debugkit(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=timeout
-    )
+from tests.helpers import EXAMPLES, debugkit, free_port, http
 
 
 @pytest.fixture

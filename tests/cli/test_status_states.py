@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from debugkit import session as sessions
 from debugkit.config import load_config
-
-
-def debugkit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=120
-    )
+from tests.helpers import debugkit
 
 
 def test_status_and_logs_say_restarting_and_why_while_no_server_runs(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from debugkit.config import load_config
 from debugkit.ports import free_port
 from debugkit.runtime.image import LABEL_PROJECT
 from debugkit.runtime.install import remove_unused_deps
+from tests import helpers
 from tests.helpers import BASE_IMAGE
 
 PROJECTS = Path(__file__).parent / "projects"
@@ -84,13 +85,7 @@ def make_project(
 
 def debugkit(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the CLI as a user would."""
-    result = subprocess.run(
-        [sys.executable, "-m", "debugkit", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-    )
+    result = helpers.debugkit(*args, timeout=600)
     if check and result.returncode != 0:
         raise AssertionError(
             f"debugkit {' '.join(args)} exited {result.returncode}\n"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 
 import pytest
 
 from debugkit.config import load_config
+from tests import helpers
 from tests.docker.conftest import debugkit
 from tests.helpers import BASE_IMAGE
 
@@ -62,17 +61,6 @@ def _without_base_image_override() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "DEBUGKIT_BASE_IMAGE"}
 
 
-def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "debugkit", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 UNPULLABLE = "debugkit-no-such-registry.invalid/python:3.12-slim"
 
 
@@ -81,14 +69,21 @@ def test_doctor_catches_a_base_image_that_cannot_be_pulled(make_project) -> None
     config_file = root / "debugkit.yaml"
     config_file.write_text(config_file.read_text().replace(BASE_IMAGE, UNPULLABLE))
     env = _without_base_image_override()
-    result = _run("doctor", str(root), env=env)
+    result = helpers.debugkit("doctor", str(root), env=env)
     assert result.returncode == 1
     (line,) = [x for x in result.stdout.splitlines() if x.startswith("\u2717 base image:")]
     assert "cannot be pulled" in line
     assert "--base-image" in line and "DEBUGKIT_BASE_IMAGE" in line
     # the way out it names works, by flag or by environment
-    assert _run("doctor", str(root), "--base-image", BASE_IMAGE, env=env).returncode == 0
-    assert _run("doctor", str(root), env={**env, "DEBUGKIT_BASE_IMAGE": BASE_IMAGE}).returncode == 0
+    assert (
+        helpers.debugkit("doctor", str(root), "--base-image", BASE_IMAGE, env=env).returncode == 0
+    )
+    assert (
+        helpers.debugkit(
+            "doctor", str(root), env={**env, "DEBUGKIT_BASE_IMAGE": BASE_IMAGE}
+        ).returncode
+        == 0
+    )
 
 
 def test_up_on_a_base_image_that_cannot_be_pulled_names_the_way_out(
@@ -97,7 +92,7 @@ def test_up_on_a_base_image_that_cannot_be_pulled_names_the_way_out(
     root = make_project("basic")
     config_file = root / "debugkit.yaml"
     config_file.write_text(config_file.read_text().replace(BASE_IMAGE, UNPULLABLE))
-    result = _run(
+    result = helpers.debugkit(
         "up", "--detach", "--runtime", "docker", str(root), env=_without_base_image_override()
     )
     assert result.returncode != 0
@@ -110,7 +105,7 @@ def test_doctor_without_an_engine_passes_when_the_process_runtime_can_serve(
 ) -> None:
     root = make_project("basic")
     env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock"}
-    result = _run("doctor", str(root), env=env)
+    result = helpers.debugkit("doctor", str(root), env=env)
     assert result.returncode == 0, result.stdout
     assert "- docker engine: none answers; 'debugkit up' runs the server as a local process" in (
         result.stdout

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
 from debugkit.runtime.base import exposure_warning
-from tests.helpers import EXAMPLES, free_port
+from tests.helpers import EXAMPLES, debugkit, free_port
 
 
 def test_only_non_loopback_hosts_are_warned_about() -> None:
@@ -27,11 +25,6 @@ def test_the_process_runtime_warns_when_debugpy_listens_on_all_addresses(tmp_pat
     config = yaml.safe_load((folder / "debugkit.yaml").read_text())
     config["deployment"] = {"host": "0.0.0.0", "port": free_port(), "debug_port": free_port()}
     (folder / "debugkit.yaml").write_text(yaml.safe_dump(config))
-
-    def debugkit(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "debugkit", *args], capture_output=True, text=True, timeout=180
-        )
 
     try:
         up = debugkit("up", str(folder), "--runtime", "process", "--detach")

@@ -12,35 +12,24 @@ from pathlib import Path
 
 from debugkit.config import ModelSpec
 from debugkit.diagnose import diagnose
-from tests.helpers import REPO_ROOT, project_config
-
-RETURNS_ARRAY = """
-import json
-import numpy as np
-
-def init():
-    pass
-
-def run(data):
-    scores = np.array([0.25, 0.75])
-    return scores
-"""
-RETURN_LINE = 10  # 'return scores' above
+from tests.helpers import REPO_ROOT, RETURNS_NDARRAY, RETURNS_NDARRAY_LINE, project_config
 
 
 def test_run_returning_an_array_names_its_return_line(write_project, serve, tmp_path):
-    server = serve(write_project(RETURNS_ARRAY))
+    server = serve(write_project(RETURNS_NDARRAY))
     result = server.score({"a": 1})
     assert result.status == 502  # aks: what the deployed front end answers
     body = result.json()
     assert body["message"].startswith("run() returned a numpy.ndarray, which JSON cannot encode")
     assert "raised" not in body["message"] and ".tolist()" in body["message"]
-    assert (body["error"]["file"], body["error"]["line"]) == ("score.py", RETURN_LINE)
-    log = server.wait_for_log(f"score.py:{RETURN_LINE}: error: TypeError: run() returned")
+    assert (body["error"]["file"], body["error"]["line"]) == ("score.py", RETURNS_NDARRAY_LINE)
+    log = server.wait_for_log(f"score.py:{RETURNS_NDARRAY_LINE}: error: TypeError: run() returned")
     (found,) = diagnose(log, None, project_config(tmp_path))
     assert found.title == "run() returned a value JSON cannot encode"
-    assert found.detail.startswith(f"{tmp_path / 'score.py'}:{RETURN_LINE}: TypeError: run()")
-    assert f"at {tmp_path / 'score.py'}:{RETURN_LINE}" in found.remedy
+    assert found.detail.startswith(
+        f"{tmp_path / 'score.py'}:{RETURNS_NDARRAY_LINE}: TypeError: run()"
+    )
+    assert f"at {tmp_path / 'score.py'}:{RETURNS_NDARRAY_LINE}" in found.remedy
 
 
 SEVERAL_RETURNS = """

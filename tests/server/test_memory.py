@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from tests.helpers import start_server
-
-GREEDY = """
-def init():
-    global ballast
-    ballast = b"\\x01" * (600 * 1024 * 1024)  # written, so resident
-
-def run(data):
-    return len(ballast)
-"""
+from tests.helpers import GREEDY_INIT, start_server
 
 
 def test_server_over_its_memory_limit_exits_137_with_the_oom_line(write_project):
-    server = start_server(write_project(GREEDY), memory_limit_mb=256, wait=None)
+    server = start_server(write_project(GREEDY_INIT), memory_limit_mb=256, wait=None)
     try:
         assert server.process.wait(60) == 137
         assert "debugkit: OOMKilled: the server used" in server.log
@@ -25,5 +16,5 @@ def test_server_over_its_memory_limit_exits_137_with_the_oom_line(write_project)
 
 
 def test_server_under_its_memory_limit_serves(write_project, serve):
-    server = serve(write_project(GREEDY), memory_limit_mb=2048)
+    server = serve(write_project(GREEDY_INIT), memory_limit_mb=2048)
     assert server.score({}).json() == 600 * 1024 * 1024
