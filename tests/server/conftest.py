@@ -26,6 +26,18 @@ def run(data):
 """
 
 
+# run() outlasts the short request timeouts the tests set (timeouts, 504/408 paths)
+SLEEPS_3S = """
+import time
+
+def init():
+    pass
+
+def run(data):
+    time.sleep(3)
+"""
+
+
 @pytest.fixture
 def write_project(tmp_path: Path) -> Callable[..., Path]:
     """write_project(score_source, **other_files) -> path of score.py in a fresh folder."""

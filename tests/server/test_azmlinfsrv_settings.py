@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import REPO_ROOT, RunningServer, free_port, http, start_server
+from tests.server.conftest import SLEEPS_3S
 
 ENV_SCORE = """
 import os
@@ -23,16 +24,6 @@ def init():
 def run(data):
     names = ("AZUREML_MODEL_DIR", "AML_APP_INSIGHTS_ENABLED", "AML_APP_INSIGHTS_KEY")
     return {name: os.environ.get(name) for name in names} | {"pid": os.getpid()}
-"""
-
-SLEEPS = """
-import time
-
-def init():
-    pass
-
-def run(data):
-    time.sleep(3)
 """
 
 PRINTS = """
@@ -90,7 +81,7 @@ def test_entry_script_from_azureml_entry_script(write_project, tmp_path):
 
 
 def test_scoring_timeout_ms_sets_the_timeout_and_the_flag_wins(write_project, serve):
-    score = write_project(SLEEPS)
+    score = write_project(SLEEPS_3S)
     server = serve(score, env={"SCORING_TIMEOUT_MS": "500"})
     assert server.status()["limits"]["request_timeout_s"] == 0.5
     assert server.score({}).status == 504
@@ -99,7 +90,7 @@ def test_scoring_timeout_ms_sets_the_timeout_and_the_flag_wins(write_project, se
 
 
 def test_bad_scoring_timeout_is_a_one_line_usage_error(write_project):
-    score = write_project(SLEEPS)
+    score = write_project(SLEEPS_3S)
     env = {**os.environ, "SCORING_TIMEOUT_MS": "soon", "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "debugkit", "serve", "--entry-script", str(score)],
@@ -112,14 +103,14 @@ def test_bad_scoring_timeout_is_a_one_line_usage_error(write_project):
 
 
 def test_config_json_in_the_app_root_fills_what_the_environment_leaves_unset(write_project, serve):
-    score = write_project(SLEEPS, **{"config.json": json.dumps({"SCORING_TIMEOUT_MS": 1500})})
+    score = write_project(SLEEPS_3S, **{"config.json": json.dumps({"SCORING_TIMEOUT_MS": 1500})})
     assert serve(score).status()["limits"]["request_timeout_s"] == 1.5
     from_env = serve(score, env={"SCORING_TIMEOUT_MS": "2500"})
     assert from_env.status()["limits"]["request_timeout_s"] == 2.5
 
 
 def test_azureml_config_file_names_the_file(write_project, serve, tmp_path):
-    score = write_project(SLEEPS)
+    score = write_project(SLEEPS_3S)
     settings = tmp_path / "elsewhere.json"
     settings.write_text(json.dumps({"SCORING_TIMEOUT_MS": 4000}))
     server = serve(score, env={"AZUREML_CONFIG_FILE": str(settings)})

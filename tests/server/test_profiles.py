@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import RunningServer
+from tests.server.conftest import SLEEPS_3S
 
 # run() blocks until a file named after the request appears beside score.py: the test
 # decides when each run() ends, so nothing depends on timing.
@@ -37,16 +38,6 @@ def init():
 
 def run(data):
     return 1 / 0
-"""
-
-SLEEPS = """
-import time
-
-def init():
-    pass
-
-def run(data):
-    time.sleep(3)
 """
 
 RAW = """
@@ -169,7 +160,7 @@ def test_aks_run_failure_is_502_without_model_error_headers(write_project, serve
 
 
 def test_managed_timeout_is_408_and_aks_504(write_project, serve):
-    script = write_project(SLEEPS)
+    script = write_project(SLEEPS_3S)
     managed = serve(script, target="managed", request_timeout=0.5)
     aks = serve(script, target="aks", request_timeout=0.5)
     timed_out = managed.score({})
