@@ -96,45 +96,34 @@ def test_existing_image_gets_the_server_without_touching_its_environment(
         runtime.stop(session)
 
 
-def test_image_without_python_is_refused_clearly(make_project, docker_client, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("tag", "removal", "refusal"),
+    [
+        ("debugkit-test-nopy", "rm -f /usr/bin/python3*", r"needs python3 >= 3\.9"),
+        (
+            "debugkit-test-nopip",
+            "rm -rf /usr/lib/python3/dist-packages/pip",
+            "has python3 but no pip",
+        ),
+    ],
+)
+def test_image_without_python_or_pip_is_refused_clearly(
+    make_project, docker_client, tmp_path, tag: str, removal: str, refusal: str
+) -> None:
     (tmp_path / "ctx").mkdir()
-    (tmp_path / "ctx" / "Dockerfile").write_text(
-        f"FROM {BASE_IMAGE}\nRUN rm -f /usr/bin/python3*\n"
-    )
-    docker_client.images.build(
-        path=str(tmp_path / "ctx"), tag="debugkit-test-nopy", rm=True, forcerm=True
-    )
+    (tmp_path / "ctx" / "Dockerfile").write_text(f"FROM {BASE_IMAGE}\nRUN {removal}\n")
+    docker_client.images.build(path=str(tmp_path / "ctx"), tag=tag, rm=True, forcerm=True)
     try:
         root = make_project("init-crash")
         (root / "debugkit.yaml").write_text(
-            (root / "debugkit.yaml").read_text() + "image: debugkit-test-nopy\n"
+            (root / "debugkit.yaml").read_text() + f"image: {tag}\n"
         )
-        with pytest.raises(CheckFailed, match=r"needs python3 >= 3\.9"):
+        with pytest.raises(CheckFailed, match=refusal):
             ensure_image(docker_client, load_config(root), _console()[0])
     finally:
         # untag only: the failed build's cached steps are children of this image
         with contextlib.suppress(docker.errors.APIError):
-            docker_client.images.remove("debugkit-test-nopy")
-
-
-def test_image_without_pip_is_refused_clearly(make_project, docker_client, tmp_path) -> None:
-    (tmp_path / "ctx").mkdir()
-    (tmp_path / "ctx" / "Dockerfile").write_text(
-        f"FROM {BASE_IMAGE}\nRUN rm -rf /usr/lib/python3/dist-packages/pip\n"
-    )
-    docker_client.images.build(
-        path=str(tmp_path / "ctx"), tag="debugkit-test-nopip", rm=True, forcerm=True
-    )
-    try:
-        root = make_project("init-crash")
-        (root / "debugkit.yaml").write_text(
-            (root / "debugkit.yaml").read_text() + "image: debugkit-test-nopip\n"
-        )
-        with pytest.raises(CheckFailed, match="has python3 but no pip"):
-            ensure_image(docker_client, load_config(root), _console()[0])
-    finally:
-        with contextlib.suppress(docker.errors.APIError):
-            docker_client.images.remove("debugkit-test-nopip")
+            docker_client.images.remove(tag)
 
 
 def test_a_stale_container_of_the_project_is_replaced(make_project, docker_client) -> None:

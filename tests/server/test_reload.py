@@ -97,20 +97,20 @@ def test_reload_from_init_failed_to_ready(write_project, serve):
     assert server.score({}).json() == {"version": 7}
 
 
+USES_HELPER = """
+import utils
+
+def init():
+    pass
+
+def run(data):
+    return {"answer": utils.answer()}
+"""
+
+
 def test_helper_module_changes_take_effect(write_project, serve):
-    score = write_project(
-        """
-        import utils
-
-        def init():
-            pass
-
-        def run(data):
-            return {"answer": utils.answer()}
-        """
-    )
+    score = write_project(USES_HELPER, **{"utils.py": "def answer():\n    return 1\n"})
     helper = score.parent / "utils.py"
-    helper.write_text("def answer():\n    return 1\n")
     server = serve(score)
     assert server.score({}).json() == {"answer": 1}
     helper.write_text("def answer():\n    return 2\n")
@@ -119,19 +119,8 @@ def test_helper_module_changes_take_effect(write_project, serve):
 
 
 def test_failed_reload_restores_helper_modules(write_project, serve):
-    score = write_project(
-        """
-        import utils
-
-        def init():
-            pass
-
-        def run(data):
-            return {"answer": utils.answer()}
-        """
-    )
+    score = write_project(USES_HELPER, **{"utils.py": "def answer():\n    return 1\n"})
     helper = score.parent / "utils.py"
-    helper.write_text("def answer():\n    return 1\n")
     server = serve(score)
     helper.write_text("def answer(:\n")
     result = server.reload()
