@@ -229,6 +229,11 @@ class DapClient:
     def top_frame(self, thread_id: int) -> dict[str, Any]:
         return self.stack(thread_id)[0]
 
+    def wait_breakpoint(self) -> tuple[int, dict[str, Any]]:
+        """The thread that stopped at a breakpoint, and its top frame."""
+        stopped = self.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+        return stopped["threadId"], self.top_frame(stopped["threadId"])
+
     def locals(self, frame_id: int) -> dict[str, str]:
         """Name -> repr of the frame's local variables (scopes -> variables)."""
         scopes = self.request("scopes", {"frameId": frame_id})["scopes"]

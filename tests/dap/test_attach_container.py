@@ -164,12 +164,11 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             dap.attach(attach, breakpoints={str(local_score): [line]})
 
             pending = score_async(server, [1, 2, 3])
-            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-            frame = dap.top_frame(stopped["threadId"])
+            thread, frame = dap.wait_breakpoint()
             assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
             assert frame["line"] == line
             assert dap.locals(frame["id"])["total"] == "12"
-            dap.continue_(stopped["threadId"])
+            dap.continue_(thread)
             result = pending.result(timeout=60)
             assert result.status == 200, result.text
             assert result.json()["doubled"] == 24
@@ -180,14 +179,13 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             assert http("GET", url + "/debugkit/status").json()["generation"] == 2
 
             pending = score_async(server, [1, 2, 3])
-            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-            frame = dap.top_frame(stopped["threadId"])
+            thread, frame = dap.wait_breakpoint()
             assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
             assert frame["line"] == line
             assert dap.locals(frame["id"])["total"] == "18"
             time.sleep(7)  # paused longer than request_timeout_s (5): no 504 for a held request
             assert not pending.done()
-            dap.continue_(stopped["threadId"])
+            dap.continue_(thread)
             result = pending.result(timeout=60)
             assert result.status == 200 and result.json()["doubled"] == 36
 
@@ -197,11 +195,10 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
             dap.set_breakpoints(str(local_score), [])
             dap.set_breakpoints(str(helper), [helper_line])
             pending = score_async(server, [1])
-            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-            frame = dap.top_frame(stopped["threadId"])
+            thread, frame = dap.wait_breakpoint()
             assert Path(frame["source"]["path"]).resolve() == helper.resolve()
             assert frame["line"] == helper_line and dap.locals(frame["id"])["x"] == "3"
-            dap.continue_(stopped["threadId"])
+            dap.continue_(thread)
             assert pending.result(timeout=60).status == 200
     finally:
         up.stop()
@@ -231,11 +228,10 @@ def test_wait_for_debugger_in_the_container_stops_in_init(container_project: Pat
         dap = connect_when_listening(attach["connect"]["host"], attach["connect"]["port"])
         with dap:
             dap.attach(attach, breakpoints={str(local_score): [line]})
-            stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-            frame = dap.top_frame(stopped["threadId"])
+            thread, frame = dap.wait_breakpoint()
             assert Path(frame["source"]["path"]).resolve() == local_score.resolve()
             assert frame["line"] == line
-            dap.continue_(stopped["threadId"])
+            dap.continue_(thread)
             up.wait_for("debugkit: ready at ")
     finally:
         up.stop()

@@ -33,13 +33,12 @@ def test_breakpoint_in_local_score_py_hits_reads_a_local_and_survives_a_reload(
     dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
 
     pending = score_async(server, [1, 2, 3])
-    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-    frame = dap.top_frame(stopped["threadId"])
+    thread, frame = dap.wait_breakpoint()
     assert same_file(frame["source"]["path"], local_score), frame["source"]
     assert frame["line"] == line
     assert dap.locals(frame["id"])["total"] == "12"
     assert not pending.done()
-    dap.continue_(stopped["threadId"])
+    dap.continue_(thread)
     result = pending.result(timeout=60)
     assert result.status == 200, result.text
     assert result.json()["doubled"] == 24
@@ -50,11 +49,10 @@ def test_breakpoint_in_local_score_py_hits_reads_a_local_and_survives_a_reload(
     assert reloaded["ok"], reloaded
     assert reloaded["init"]["ran"] is False  # init() does not read SCALE: its state is kept
     pending = score_async(server, [1, 2, 3])
-    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-    frame = dap.top_frame(stopped["threadId"])
+    thread, frame = dap.wait_breakpoint()
     assert same_file(frame["source"]["path"], local_score) and frame["line"] == line
     assert dap.locals(frame["id"])["total"] == "18"
-    dap.continue_(stopped["threadId"])
+    dap.continue_(thread)
     result = pending.result(timeout=60)
     assert result.status == 200 and result.json()["doubled"] == 36
 
@@ -69,11 +67,10 @@ def test_breakpoint_in_a_helper_module_hits_after_a_reload_too(
     dap.attach({"pathMappings": project.mappings()}, breakpoints={str(helper): [line]})
     for expected_x in ("12", "12"):
         pending = score_async(server, [1, 2, 3])
-        stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-        frame = dap.top_frame(stopped["threadId"])
+        thread, frame = dap.wait_breakpoint()
         assert same_file(frame["source"]["path"], helper) and frame["line"] == line
         assert dap.locals(frame["id"])["x"] == expected_x
-        dap.continue_(stopped["threadId"])
+        dap.continue_(thread)
         assert pending.result(timeout=60).status == 200
         assert server.reload()["ok"]
 
@@ -89,10 +86,10 @@ def test_a_paused_debugger_does_not_produce_a_504(
         breakpoints={str(local_score): [line_of(local_score, "BP-RUN")]},
     )
     pending = score_async(server, [5])
-    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
+    thread, _ = dap.wait_breakpoint()
     time.sleep(3)  # held at the breakpoint three times longer than the request timeout
     assert not pending.done(), pending.result().text
-    dap.continue_(stopped["threadId"])
+    dap.continue_(thread)
     result = pending.result(timeout=60)
     assert result.status == 200, result.text
 
@@ -104,8 +101,8 @@ def test_just_my_code_steps_over_library_code(project: Project, debug_server, da
     line = line_of(local_score, "BP-STEP")  # text = json.dumps(values): library code
     dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
     pending = score_async(server, [1])
-    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-    stepped = dap.step_in(stopped["threadId"])
+    thread, _ = dap.wait_breakpoint()
+    stepped = dap.step_in(thread)
     frame = dap.top_frame(stepped["threadId"])
     assert same_file(frame["source"]["path"], local_score), frame["source"]
     assert frame["line"] == line + 1
@@ -121,11 +118,10 @@ def test_wait_for_debugger_holds_init_so_its_breakpoints_hit(
     local_score = project.local / "score.py"
     line = line_of(local_score, "BP-INIT")
     dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
-    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-    frame = dap.top_frame(stopped["threadId"])
+    thread, frame = dap.wait_breakpoint()
     assert same_file(frame["source"]["path"], local_score) and frame["line"] == line
     # (No HTTP status check here: a breakpoint pauses every thread, the HTTP ones too.)
-    dap.continue_(stopped["threadId"])
+    dap.continue_(thread)
     assert server.wait_until(("ready",))["debugger"]["attached"] is True
     assert json.loads(server.score({"values": [1]}).text)["total"] == 2
 
@@ -142,8 +138,7 @@ def test_breakpoint_in_init_hits_on_a_reload(project: Project, debug_server, dap
     # nothing changed, so a plain reload would keep init()'s state: ask for init()
     pending = pool.submit(lambda: server.post("/debugkit/reload?init=always", timeout=120).json())
     pool.shutdown(wait=False)
-    stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-    frame = dap.top_frame(stopped["threadId"])
+    thread, frame = dap.wait_breakpoint()
     assert same_file(frame["source"]["path"], local_score) and frame["line"] == line
-    dap.continue_(stopped["threadId"])
+    dap.continue_(thread)
     assert pending.result(timeout=60)["ok"]

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 import socket
+from pathlib import Path
 
 import docker
 import pytest
+from docker.models.containers import Container
 
-from debugkit.config import load_config
+from debugkit.config import ProjectConfig, load_config
 from debugkit.runtime.image import LABEL_PROJECT
 from tests.docker.conftest import debugkit
 from tests.helpers import BASE_IMAGE
@@ -47,13 +49,21 @@ def _probe(client: docker.DockerClient, targets: list[tuple[str, int]]) -> dict[
     return json.loads(output.decode().strip().splitlines()[-1])
 
 
-def test_other_containers_reach_neither_debugger_nor_server(make_project, docker_client) -> None:
-    root = make_project("basic")
-    config = load_config(root)
+def _up_detached(
+    docker_client: docker.DockerClient, root: Path, config: ProjectConfig
+) -> Container:
+    """``up --detach`` on Docker, and the one container it started."""
     debugkit("up", "--detach", "--runtime", "docker", str(root))
     (container,) = docker_client.containers.list(
         filters={"label": f"{LABEL_PROJECT}={config.project_key}"}
     )
+    return container
+
+
+def test_other_containers_reach_neither_debugger_nor_server(make_project, docker_client) -> None:
+    root = make_project("basic")
+    config = load_config(root)
+    container = _up_detached(docker_client, root, config)
     networks = container.attrs["NetworkSettings"]["Networks"]
     assert list(networks) == [f"debugkit-{config.project_key}"], networks
     (address,) = [n["IPAddress"] for n in networks.values()]
@@ -83,10 +93,7 @@ def test_other_containers_reach_neither_debugger_nor_server(make_project, docker
 def test_processes_run_unprivileged_with_limits(make_project, docker_client) -> None:
     root = make_project("basic")
     config = load_config(root)
-    debugkit("up", "--detach", "--runtime", "docker", str(root))
-    (container,) = docker_client.containers.list(
-        filters={"label": f"{LABEL_PROJECT}={config.project_key}"}
-    )
+    container = _up_detached(docker_client, root, config)
     uid = os.getuid() or 65534  # a root invoker gets nobody, never root
     assert container.attrs["Config"]["User"].split(":")[0] == str(uid)
     host = container.attrs["HostConfig"]

@@ -69,15 +69,23 @@ def _wait_status(server: RunningServer, key: str, value: int) -> None:
     raise AssertionError(f"{key} never reached {value}: {server.status()}")
 
 
+def _hold_the_slot(
+    server: RunningServer, tmp_path: Path, results: dict[str, Any]
+) -> tuple[Path, threading.Thread]:
+    """A first request that holds the one slot (results["first"]) until the gate file exists."""
+    gate = tmp_path / "open"
+    first = _in_background(server, {"gate": str(gate)}, results, "first")
+    _wait_status(server, "busy_workers", 1)
+    return gate, first
+
+
 def test_aks_second_client_waits_for_the_slot_instead_of_503(write_project, serve, tmp_path):
     server = serve(write_project(GATED), max_concurrent=1, max_wait=30)
-    gate = str(tmp_path / "open")
     results: dict[str, Any] = {}
-    first = _in_background(server, {"gate": gate}, results, "first")
-    _wait_status(server, "busy_workers", 1)
+    gate, first = _hold_the_slot(server, tmp_path, results)
     second = _in_background(server, {}, results, "second")
     _wait_status(server, "waiting", 1)  # queued, not refused
-    Path(gate).touch()
+    gate.touch()
     first.join(30)
     second.join(30)
     assert results["first"].status == 200
@@ -103,12 +111,10 @@ def test_aks_default_wait_serves_two_clients_with_a_short_run(write_project, ser
 
 def test_aks_over_the_wait_is_503_with_retry_after(write_project, serve, tmp_path):
     server = serve(write_project(GATED), max_concurrent=1, max_wait=0.2)
-    gate = str(tmp_path / "open")
     results: dict[str, Any] = {}
-    first = _in_background(server, {"gate": gate}, results, "first")
-    _wait_status(server, "busy_workers", 1)
+    gate, first = _hold_the_slot(server, tmp_path, results)
     refused = server.score({})
-    Path(gate).touch()
+    gate.touch()
     first.join(30)
     assert refused.status == 503
     assert refused.header("Retry-After") == "1"
@@ -119,14 +125,12 @@ def test_aks_over_the_wait_is_503_with_retry_after(write_project, serve, tmp_pat
 
 def test_managed_admits_twice_the_limit_then_429(write_project, serve, tmp_path):
     server = serve(write_project(GATED), max_concurrent=1, target="managed", request_timeout=30)
-    gate = str(tmp_path / "open")
     results: dict[str, Any] = {}
-    first = _in_background(server, {"gate": gate}, results, "first")
-    _wait_status(server, "busy_workers", 1)
+    gate, first = _hold_the_slot(server, tmp_path, results)
     second = _in_background(server, {}, results, "second")
     _wait_status(server, "waiting", 1)
     refused = server.score({})  # a third in flight: more than 2 x 1
-    Path(gate).touch()
+    gate.touch()
     first.join(30)
     second.join(30)
     assert refused.status == 429
@@ -228,12 +232,10 @@ def test_managed_request_waiting_past_the_timeout_is_408(write_project, serve):
 
 def test_aks_max_wait_zero_refuses_at_once(write_project, serve, tmp_path):
     server = serve(write_project(GATED), max_concurrent=1, max_wait=0)
-    gate = str(tmp_path / "open")
     results: dict[str, Any] = {}
-    first = _in_background(server, {"gate": gate}, results, "first")
-    _wait_status(server, "busy_workers", 1)
+    gate, first = _hold_the_slot(server, tmp_path, results)
     refused = server.score({})  # with an unbounded wait this would block until the gate opens
-    Path(gate).touch()
+    gate.touch()
     first.join(30)
     assert refused.status == 503
     assert results["first"].status == 200

@@ -54,9 +54,9 @@ def test_attach_config_of_a_running_process_server_attaches_and_stops(tmp_path: 
             dap.attach(attach, breakpoints={str(root / "score.py"): [line]})
             with ThreadPoolExecutor(1) as pool:
                 pending = pool.submit(server.score, {"values": [4]}, timeout=60)
-                stopped = dap.wait_event("stopped", lambda b: b.get("reason") == "breakpoint")
-                assert dap.top_frame(stopped["threadId"])["line"] == line
-                dap.continue_(stopped["threadId"])
+                thread, frame = dap.wait_breakpoint()
+                assert frame["line"] == line
+                dap.continue_(thread)
                 assert pending.result(timeout=60).status == 200
     finally:
         server.stop()
