@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -127,8 +128,8 @@ def container_project(tmp_path: Path, docker_client, built_projects) -> Iterator
         container.remove(force=True)
 
 
-def test_f5_attach_to_the_container_with_the_generated_launch_json(container_project: Path) -> None:
-    root = container_project
+def _generated_attach_configuration(root: Path) -> dict[str, Any]:
+    """'vscode init', then launch.json's container attach configuration as VS Code reads it."""
     subprocess.run(
         [sys.executable, "-m", "debugkit", "vscode", "init", str(root)],
         check=True,
@@ -137,9 +138,12 @@ def test_f5_attach_to_the_container_with_the_generated_launch_json(container_pro
     launch = loads_jsonc((root / ".vscode" / "launch.json").read_text())
     attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
     # What VS Code does with ${workspaceFolder} when the project folder is opened.
-    attach = loads_jsonc(
-        json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
-    )
+    return loads_jsonc(json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix()))
+
+
+def test_f5_attach_to_the_container_with_the_generated_launch_json(container_project: Path) -> None:
+    root = container_project
+    attach = _generated_attach_configuration(root)
     assert attach["pathMappings"] == [
         {"localRoot": str(root.resolve()), "remoteRoot": "/var/azureml-app"}
     ]
@@ -208,16 +212,7 @@ def test_wait_for_debugger_in_the_container_stops_in_init(container_project: Pat
     """F5 with `--wait-for-debugger`: the up task signals on its 'waiting for a debugger' line,
     VS Code attaches, and a breakpoint in init() hits before the server is ready."""
     root = container_project
-    subprocess.run(
-        [sys.executable, "-m", "debugkit", "vscode", "init", str(root)],
-        check=True,
-        capture_output=True,
-    )
-    launch = loads_jsonc((root / ".vscode" / "launch.json").read_text())
-    attach = next(c for c in launch["configurations"] if c["name"] == vscode.ATTACH_CONTAINER)
-    attach = loads_jsonc(
-        json.dumps(attach).replace("${workspaceFolder}", root.resolve().as_posix())
-    )
+    attach = _generated_attach_configuration(root)
     up = UpProcess(root, "--wait-for-debugger")
     try:
         up.wait_for("debugkit: waiting for a debugger")
