@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from tests.helpers import REPO_ROOT, free_port, start_server
+from tests.helpers import REPO_ROOT, debugkit, free_port, start_server
 
 RAISES = """
 def init():
@@ -125,19 +125,8 @@ def test_sigterm_and_sigint_exit_cleanly(write_project):
 
 def test_debugkit_serve_forwards_to_the_server(write_project):
     score = write_project("def init():\n    pass\n\ndef run(data):\n    return 1\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "debugkit",
-            "serve",
-            "--entry-script",
-            str(score.parent / "missing.py"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=60,
+    proc = debugkit(
+        "serve", "--entry-script", str(score.parent / "missing.py"), cwd=REPO_ROOT, timeout=60
     )
     assert proc.returncode == 2
     assert "not found" in proc.stderr
