@@ -113,17 +113,21 @@ class LintContext:
         """Insert a top-level import after the docstring and `from __future__` imports."""
         line = 1
         for stmt in self.tree.body:
-            is_docstring = (
-                isinstance(stmt, ast.Expr)
-                and isinstance(stmt.value, ast.Constant)
-                and isinstance(stmt.value.value, str)
-            )
             is_future = isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"
-            if is_docstring or is_future:
+            if is_docstring(stmt) or is_future:
                 line = (stmt.end_lineno or stmt.lineno) + 1
                 continue
             break
         return TextEdit(line, 0, line, 0, statement + "\n")
+
+
+def is_docstring(stmt: ast.stmt) -> bool:
+    """A bare string statement: a module's, class's or function's docstring when it comes first."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
 
 
 def walk_function(func: ast.AST) -> Iterator[ast.AST]:

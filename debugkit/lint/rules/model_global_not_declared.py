@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from debugkit.lint.context import LintContext, walk_function
+from debugkit.lint.context import LintContext, is_docstring, walk_function
 from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
 from debugkit.lint.registry import Rule, register
 
@@ -37,12 +37,7 @@ def _parameters(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 
 def _body_start(func: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.stmt:
     first = func.body[0]
-    is_docstring = (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    )
-    return func.body[1] if is_docstring and len(func.body) > 1 else first
+    return func.body[1] if is_docstring(first) and len(func.body) > 1 else first
 
 
 @register
