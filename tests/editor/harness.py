@@ -259,6 +259,17 @@ class Window:
         )
         self.page.press("Enter")
 
+    def pick(self, label: str) -> None:
+        """Choose ``label`` in the open quick pick (type it, wait for the row, Enter)."""
+        row = (
+            "Array.from(document.querySelectorAll('.quick-input-list .monaco-list-row'))"
+            f".some(r => (r.getAttribute('aria-label')||r.textContent||'').includes({json.dumps(label)}))"
+        )
+        self.page.wait_for(row, 30, f"'{label}' in the picker")
+        self.page.type(label)
+        self.page.wait_for(row, 10, f"'{label}' in the picker")
+        self.page.press("Enter")
+
     def open_file(self, relative: str) -> None:
         self.page.press("Escape")
         self.page.press("Ctrl+p")
@@ -298,6 +309,12 @@ class Window:
             "go to line",
         )
         self.page.type(str(line))
+        self.page.wait_for(
+            "Array.from(document.querySelectorAll('.quick-input-list .monaco-list-row'))"
+            f".some(r => (r.textContent || '').includes('line {line}'))",
+            10,
+            f"'Go to line {line}'",
+        )
         self.page.press("Enter")
         self.page.wait_for(
             "Array.from(document.querySelectorAll('.part.statusbar .statusbar-item'))"

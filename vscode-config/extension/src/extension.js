@@ -135,6 +135,20 @@ async function up() {
   const current = settings();
   const ws = folder();
   const label = logic.upTaskLabel(current.runtime);
+  // Up right after Down: the previous up task may still be winding down; VS Code would
+  // answer "already active" instead of starting it again
+  const ending = (vscode.tasks.taskExecutions || []).find((e) => e.task && e.task.name === label);
+  if (ending) {
+    await new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      };
+      const subscription = vscode.tasks.onDidEndTask((e) => e.execution === ending && done());
+      const timer = setTimeout(done, 15000);
+    });
+  }
   const tasks = await vscode.tasks.fetchTasks();
   let task = tasks.find((t) => t.name === label && t.scope && t.scope.uri && t.scope.uri.fsPath === ws.uri.fsPath);
   if (!task) {
@@ -307,8 +321,6 @@ async function activate(context) {
     vscode.commands.registerCommand("debugkit.down", command(refresh(() => simple("down")))),
     vscode.commands.registerCommand("debugkit.reload", command(refresh(() => simple("reload")))),
     vscode.commands.registerCommand("debugkit.attach", command(attach)),
-    // old and new answers side by side go to the output; the message is the verdict line
-    vscode.commands.registerCommand("debugkit.replayLastFailed", command(() => simple("replay"))),
     // old and new answers side by side go to the output; the message is the verdict line
     vscode.commands.registerCommand("debugkit.replayLastFailed", command(() => simple("replay"))),
     vscode.commands.registerCommand("debugkit.showOutput", () => output.show(true)),
