@@ -17,6 +17,7 @@ import docker
 import docker.errors
 import pytest
 import yaml
+from docker.models.containers import Container
 
 from debugkit.config import load_config
 from debugkit.ports import free_port
@@ -75,12 +76,17 @@ def make_project(
                 timeout=60,
             )
         built_projects.append(key)
-        label = {"label": f"{LABEL_PROJECT}={key}"}
-        for container in docker_client.containers.list(all=True, filters=label):
+        for container in project_containers(docker_client, key):
             container.remove(force=True)
+        label = {"label": f"{LABEL_PROJECT}={key}"}
         for network in docker_client.networks.list(filters=label):  # the container's own
             with contextlib.suppress(docker.errors.APIError):
                 network.remove()
+
+
+def project_containers(client: docker.DockerClient, key: str) -> list[Container]:
+    """Every container (running or not) of the project with this key."""
+    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
 
 
 def debugkit(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

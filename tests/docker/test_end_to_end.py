@@ -13,8 +13,7 @@ import pytest
 
 from debugkit import session as sessions
 from debugkit.config import load_config
-from debugkit.runtime.image import LABEL_PROJECT
-from tests.docker.conftest import debugkit
+from tests.docker.conftest import debugkit, project_containers
 
 pytestmark = [
     pytest.mark.docker,
@@ -23,14 +22,10 @@ pytestmark = [
 ]
 
 
-def _containers(client: docker.DockerClient, key: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
-
-
 def _wait_until_exited(client: docker.DockerClient, key: str, limit_s: float = 120) -> dict:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
-        (container,) = _containers(client, key)
+        (container,) = project_containers(client, key)
         if container.status == "exited":
             return container.attrs["State"]
         time.sleep(0.2)
@@ -50,7 +45,7 @@ def test_up_score_model_path_limits_down(make_project, docker_client) -> None:
     found = debugkit("model-path", "greeter", str(root))
     assert "/var/azureml-app/azureml-models/greeter/3/model.txt" in found.stdout
 
-    (container,) = _containers(docker_client, config.project_key)
+    (container,) = project_containers(docker_client, config.project_key)
     host = container.attrs["HostConfig"]
     assert host["Memory"] == 512 * 1024 * 1024
     assert host["NanoCpus"] == 500_000_000
@@ -79,7 +74,7 @@ def test_up_score_model_path_limits_down(make_project, docker_client) -> None:
     record = sessions.load(config.project_key)
     assert record is not None and record.work_dir and Path(record.work_dir).is_dir()
     debugkit("down", str(root))
-    assert _containers(docker_client, config.project_key) == []
+    assert project_containers(docker_client, config.project_key) == []
     assert not Path(record.work_dir).exists()
     assert not (root / "azureml-models").exists()
     assert sessions.load(config.project_key) is None
@@ -111,7 +106,7 @@ def test_out_of_memory_is_diagnosed(make_project, docker_client) -> None:
     assert "0.25 GB memory limit" in logs.stdout
     assert "deployment.memory_gb" in logs.stdout
     debugkit("down", str(root))
-    assert _containers(docker_client, config.project_key) == []
+    assert project_containers(docker_client, config.project_key) == []
 
 
 def test_init_crash_is_diagnosed_with_file_and_line(make_project, docker_client) -> None:
@@ -150,5 +145,5 @@ def test_a_failed_build_exits_non_zero_naming_step_and_output(make_project, dock
         error,
     )
     assert "debugkit-no-such-package-77c1" in error.split("Last lines:", 1)[1]
-    assert _containers(docker_client, load_config(root).project_key) == []
+    assert project_containers(docker_client, load_config(root).project_key) == []
     assert not (root / "azureml-models").exists()

@@ -7,29 +7,23 @@ import json
 import os
 import signal
 
-import docker
 import pytest
 
 from bench.common import foreground_up
 from debugkit.config import load_config
-from debugkit.runtime.image import LABEL_PROJECT
-from tests.docker.conftest import debugkit
+from tests.docker.conftest import debugkit, project_containers
 
 pytestmark = pytest.mark.docker
-
-
-def _containers(client: docker.DockerClient, key: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
 
 
 def test_ctrl_c_on_a_foreground_up_removes_the_container(make_project, docker_client) -> None:
     root = make_project("basic")
     key = load_config(root).project_key
     proc, _ = foreground_up(root, "--no-watch")
-    assert len(_containers(docker_client, key)) == 1
+    assert len(project_containers(docker_client, key)) == 1
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) in (0, 130)
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
     assert not (root / "azureml-models").exists()
 
 

@@ -18,6 +18,7 @@ from debugkit.errors import CheckFailed, UnavailableError, UserError
 from debugkit.runtime.base import UpOptions, wait_until_ready
 from debugkit.runtime.docker import DockerRuntime
 from debugkit.runtime.image import LABEL_PROJECT, ensure_image
+from tests.docker.conftest import project_containers
 from tests.helpers import BASE_IMAGE
 
 pytestmark = [
@@ -30,10 +31,6 @@ pytestmark = [
 def _console() -> tuple[Console, io.StringIO]:
     out = io.StringIO()
     return Console(file=out, width=200, soft_wrap=True), out
-
-
-def _containers(client: docker.DockerClient, key: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
 
 
 def test_image_is_reused_when_nothing_changed(make_project, docker_client) -> None:
@@ -133,14 +130,14 @@ def test_a_stale_container_of_the_project_is_replaced(make_project, docker_clien
     # debugkit was killed: nobody stopped `first`; a new start must clean it up
     second = runtime.start(config, UpOptions(debug=False))
     try:
-        assert [c.id for c in _containers(docker_client, config.project_key)] == [
+        assert [c.id for c in project_containers(docker_client, config.project_key)] == [
             second.container_id
         ]
         assert first.work_dir and not Path(first.work_dir).exists()
     finally:
         runtime.stop(second)
         runtime.stop(second)  # safe twice
-    assert _containers(docker_client, config.project_key) == []
+    assert project_containers(docker_client, config.project_key) == []
 
 
 def test_requests_beyond_this_machine_cannot_be_scheduled(make_project, docker_client) -> None:
@@ -148,7 +145,7 @@ def test_requests_beyond_this_machine_cannot_be_scheduled(make_project, docker_c
     runtime = DockerRuntime(docker_client, _console()[0])
     with pytest.raises(UserError, match=r"cannot be scheduled: requests 100000 GB memory, this"):
         runtime.start(config, UpOptions())
-    assert _containers(docker_client, config.project_key) == []
+    assert project_containers(docker_client, config.project_key) == []
 
 
 def test_taken_port_is_unavailable_and_leaves_nothing(make_project, docker_client) -> None:
@@ -162,7 +159,7 @@ def test_taken_port_is_unavailable_and_leaves_nothing(make_project, docker_clien
             runtime.start(config, UpOptions(debug=False))
     assert taken.value.exit_code == 3
     assert "--port" in str(taken.value)
-    assert _containers(docker_client, config.project_key) == []
+    assert project_containers(docker_client, config.project_key) == []
     assert list(Path("/tmp").glob(f"debugkit-{config.project_key}-*")) == []
 
 

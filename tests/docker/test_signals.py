@@ -23,8 +23,7 @@ import pytest
 from bench.common import foreground_up
 from debugkit import session as sessions
 from debugkit.config import load_config
-from debugkit.runtime.image import LABEL_PROJECT
-from tests.docker.conftest import debugkit
+from tests.docker.conftest import debugkit, project_containers
 
 pytestmark = pytest.mark.docker
 
@@ -32,20 +31,16 @@ pytestmark = pytest.mark.docker
 BOUND_S = 60
 
 
-def _containers(client: docker.DockerClient, key: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
-
-
 def _wait_for_no_container(client: docker.DockerClient, key: str) -> list:
     """The project's containers once none is left (or the bound passed); the reaper removes
     the session record right after the container, so that is waited for too."""
     deadline = time.monotonic() + BOUND_S
     while time.monotonic() < deadline:
-        left = _containers(client, key)
+        left = project_containers(client, key)
         if not left and sessions.load(key) is None:
             return left
         time.sleep(0.2)
-    return _containers(client, key)
+    return project_containers(client, key)
 
 
 def _rest(proc: subprocess.Popen[str], seen: list[str]) -> str:
@@ -61,13 +56,13 @@ def test_sigterm_and_sighup_clean_up_as_ctrl_c_does(
     root = make_project("basic")
     key = load_config(root).project_key
     proc, seen = foreground_up(root)
-    assert len(_containers(docker_client, key)) == 1
+    assert len(project_containers(docker_client, key)) == 1
     proc.send_signal(sig)
     assert proc.wait(timeout=BOUND_S) == code
     out = _rest(proc, seen)
     assert f"debugkit: stopped by {sig.name}" in out
     assert "stopped and removed the server" in out
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
     assert sessions.load(key) is None
     assert not (root / "azureml-models").exists()
 
@@ -76,7 +71,7 @@ def test_a_sigkilled_up_leaves_no_container_behind(make_project, docker_client) 
     root = make_project("basic")
     key = load_config(root).project_key
     proc, _ = foreground_up(root)
-    assert len(_containers(docker_client, key)) == 1
+    assert len(project_containers(docker_client, key)) == 1
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert _wait_for_no_container(docker_client, key) == []
@@ -98,7 +93,7 @@ def test_status_tells_the_truth_about_a_container_whose_owner_and_reaper_were_ki
     os.kill(record.reaper_pid, signal.SIGKILL)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    (orphan,) = _containers(docker_client, key)
+    (orphan,) = project_containers(docker_client, key)
     assert orphan.status == "running"
 
     status = debugkit("status", "--json", str(root), check=False)
@@ -110,10 +105,10 @@ def test_status_tells_the_truth_about_a_container_whose_owner_and_reaper_were_ki
 
     # the next `up` replaces it rather than refusing
     debugkit("up", "--detach", "--no-watch", "--runtime", "docker", str(root))
-    (current,) = _containers(docker_client, key)
+    (current,) = project_containers(docker_client, key)
     assert current.id != orphan.id
     debugkit("down", str(root))
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
 
 
 def test_down_from_another_shell_ends_a_foreground_up_saying_so(
@@ -127,7 +122,7 @@ def test_down_from_another_shell_ends_a_foreground_up_saying_so(
     assert proc.wait(timeout=BOUND_S) == 0
     out = _rest(proc, seen)
     assert "debugkit: stopped by 'debugkit down'" in out.splitlines()[-1]
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
     assert sessions.load(key) is None
 
 
@@ -157,7 +152,7 @@ def test_a_server_that_exits_under_a_foreground_up_is_reported_and_kept_for_logs
     status = debugkit("status", str(root), check=False)
     assert "exited: exit code 3" in status.stdout
     debugkit("down", str(root))
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
 
 
 def test_closing_the_terminal_of_a_foreground_up_cleans_up(make_project, docker_client) -> None:
@@ -180,9 +175,9 @@ def test_closing_the_terminal_of_a_foreground_up_cleans_up(make_project, docker_
             except OSError:  # the child exited early: the assert below shows its output
                 break
     assert b"debugkit: watching" in seen, seen.decode(errors="replace")
-    assert len(_containers(docker_client, key)) == 1
+    assert len(project_containers(docker_client, key)) == 1
     os.close(terminal)  # the window closes: the kernel hangs up up's session
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 129
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
     assert sessions.load(key) is None

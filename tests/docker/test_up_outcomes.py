@@ -7,19 +7,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import docker
 import pytest
 
 from debugkit import session as sessions
 from debugkit.config import load_config
-from debugkit.runtime.image import LABEL_PROJECT
-from tests.docker.conftest import debugkit
+from tests.docker.conftest import debugkit, project_containers
 
 pytestmark = pytest.mark.docker
-
-
-def _containers(client: docker.DockerClient, key: str) -> list:
-    return client.containers.list(all=True, filters={"label": f"{LABEL_PROJECT}={key}"})
 
 
 def test_up_detach_exits_non_zero_when_init_failed_and_keeps_serving(make_project) -> None:
@@ -46,7 +40,7 @@ def test_a_foreground_up_whose_server_dies_before_ready_keeps_its_log(
     assert "about to exit" in logs.stdout and "exit code 4" in logs.stdout
     assert sessions.load(key) is not None
     debugkit("down", str(root))
-    assert _containers(docker_client, key) == [] and sessions.load(key) is None
+    assert project_containers(docker_client, key) == [] and sessions.load(key) is None
 
 
 def test_down_and_status_work_when_the_config_broke_while_serving(
@@ -62,7 +56,7 @@ def test_down_and_status_work_when_the_config_broke_while_serving(
     assert "debugkit.yaml" in status.stderr and "acting on what runs" in status.stderr
     down = debugkit("down", str(root), check=False)
     assert down.returncode == 0 and "stopped and removed the server" in down.stdout
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
     # with nothing running, the broken config is the error, as before
     assert debugkit("status", str(root), check=False).returncode == 2
 
@@ -90,7 +84,7 @@ def test_two_up_detach_at_once_one_wins_and_the_other_says_so(
     lines = [line for line in loser.splitlines() if line.startswith("debugkit: error:")]
     assert len(lines) == 1, loser
     assert "is starting" in lines[0] or "is already running" in lines[0]
-    assert len(_containers(docker_client, key)) == 1
+    assert len(project_containers(docker_client, key)) == 1
     assert "Traceback" not in loser and "Conflict" not in loser
     debugkit("down", str(root))
-    assert _containers(docker_client, key) == []
+    assert project_containers(docker_client, key) == []
