@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,7 @@ import pytest
 from debugkit.check.server import CHECK_KEY_SUFFIX
 from debugkit.config import load_config
 from debugkit.runtime.image import LABEL_PROJECT
+from tests.helpers import debugkit
 
 PROJECTS = Path(__file__).parent / "projects"
 
@@ -46,6 +45,12 @@ class CheckRun:
     def check(self, name: str) -> dict[str, Any]:
         return next(c for c in self.report["checks"] if c["name"] == name)
 
+    def only_failure(self, name: str) -> dict[str, Any]:
+        """The check ``name``, once the run exited 1 with that check as its one failure."""
+        assert self.exit_code == 1, self.stdout + self.stderr
+        assert self.failed() == [name], self.stdout + self.stderr
+        return self.check(name)
+
     def failed(self) -> list[str]:
         return [name for name, status in self.statuses.items() if status == "fail"]
 
@@ -53,26 +58,10 @@ class CheckRun:
 def run_check(root: Path, *args: str) -> CheckRun:
     """`debugkit check ROOT --format json` as CI would run it, with the JUnit and Markdown files."""
     junit, markdown = root.parent / f"{root.name}-junit.xml", root.parent / f"{root.name}.md"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "debugkit",
-            "check",
-            str(root),
-            "--format",
-            "json",
-            "--junit",
-            str(junit),
-            "--markdown",
-            str(markdown),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        stdin=subprocess.DEVNULL,
-    )
+    result = debugkit(
+        "check", str(root), "--format", "json", "--junit", str(junit), "--markdown", str(markdown),
+        *args, timeout=600,
+    )  # fmt: skip
     return CheckRun(result.returncode, result.stdout, result.stderr, junit, markdown)
 
 

@@ -67,9 +67,7 @@ def test_a_project_that_passes_every_check(project, docker_client) -> None:
 
 def test_init_out_of_memory_fails_start(project) -> None:
     run = run_check(project("oom-init"), *DOCKER)
-    assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["start"], run.stdout + run.stderr
-    start = run.check("start")
+    start = run.only_failure("start")
     assert "memory exhausted" in start["figure"] and "0.5 GB" in start["figure"]
     assert "memory_gb" in start["remedy"]
     for later in ("samples", "latency", "leak"):
@@ -82,9 +80,7 @@ def test_init_out_of_memory_fails_start(project) -> None:
 
 def test_model_name_typo_fails_models_only(project) -> None:
     run = run_check(project("model-typo"), *DOCKER)
-    assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["models"], run.stdout + run.stderr
-    models = run.check("models")
+    models = run.only_failure("models")
     assert 'get_model_path("greeterr")' in models["figure"]
     assert models["remedy"] == "use the registered name 'greeter' at score.py:10"
     # the same cause is not counted again: init()'s crash and lint's DK108 point at models
@@ -95,9 +91,7 @@ def test_model_name_typo_fails_models_only(project) -> None:
 
 def test_a_sample_that_gets_502_fails_samples_and_is_named(project) -> None:
     run = run_check(project("sample-502"), *DOCKER)
-    assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["samples"], run.stdout + run.stderr
-    samples = run.check("samples")
+    samples = run.only_failure("samples")
     assert samples["figure"] == "1 of 2 samples failed"
     assert samples["details"][0].startswith("samples/missing-value.json: 502 (expected 2xx)")
     # production mode: the traceback is in the server's log, where the check finds its line
@@ -117,9 +111,7 @@ def test_a_request_that_runs_out_of_memory_fails_samples_with_the_memory_remedy(
 
 def test_run_slower_than_the_timeout_fails_latency(project) -> None:
     run = run_check(project("slow-run"), *DOCKER)
-    assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["latency"], run.stdout + run.stderr
-    latency = run.check("latency")
+    latency = run.only_failure("latency")
     assert "timeout 1 s" in latency["figure"] and "timed out" in latency["figure"]
     assert "request_timeout" in latency["remedy"]
     # the sample's 504 is reported where it was sent, and failed once, by latency
@@ -129,9 +121,7 @@ def test_run_slower_than_the_timeout_fails_latency(project) -> None:
 
 def test_exception_text_returned_in_production_fails_leak(project) -> None:
     run = run_check(project("leak"), *DOCKER)
-    assert run.exit_code == 1, run.stdout + run.stderr
-    assert run.failed() == ["leak"], run.stdout + run.stderr
-    leak = run.check("leak")
+    leak = run.only_failure("leak")
     assert "exception text" in leak["figure"] and "Expecting" in leak["figure"]
     assert "DK101" in leak["remedy"]
     assert any("DK101" in line for line in run.check("lint")["details"])
