@@ -88,11 +88,18 @@ def make_project(root: Path, tag: str = "v1") -> Path:
 
 
 @contextlib.contextmanager
-def running_watcher(root: Path, server: RunningServer, **options: Any) -> Iterator[Live]:
-    """A real watcher on a thread for ``server`` (a process session), stopped on exit."""
-    config = load_config(root)
-    with watching(config, process_session(root, server), **options) as (watcher, lines):
-        yield Live(root, server, watcher, lines)
+def watched_server(
+    root: Path, watch: dict[str, Any] | None = None, **server_flags: Any
+) -> Iterator[Live]:
+    """A real server for ROOT/score.py (``server_flags``) as a process session, and a real
+    watcher on a thread for it (``watch``: the Watcher's options); both stopped on exit."""
+    server = start_server(root / "score.py", source_dir=root, **server_flags)
+    try:
+        config = load_config(root)
+        with watching(config, process_session(root, server), **(watch or {})) as (watcher, lines):
+            yield Live(root, server, watcher, lines)
+    finally:
+        server.stop()
 
 
 @contextlib.contextmanager
@@ -129,10 +136,5 @@ def launched(
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
-    root = make_project(tmp_path / "proj")
-    server = start_server(root / "score.py", source_dir=root, max_concurrent=0)
-    try:
-        with running_watcher(root, server) as running:
-            yield running
-    finally:
-        server.stop()
+    with watched_server(make_project(tmp_path / "proj"), max_concurrent=0) as running:
+        yield running

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from debugkit.config import load_config
-from tests.helpers import start_server
-from tests.reload.conftest import Live, make_project, running_watcher, score_source, wait_for
+from tests.reload.conftest import Live, make_project, score_source, wait_for, watched_server
 
 OK = "\u2713"
 
@@ -200,26 +199,19 @@ def test_model_file_change_reruns_init(tmp_path: Path) -> None:
     (root / "score.py").write_text(MODEL_SCORE)
     config = load_config(root)
     assert [m.name for m in config.models] == ["weights"]
-    server = start_server(root / "score.py", source_dir=root, model_dir=root / "model")
-    try:
-        with running_watcher(root, server) as live:
-            assert server.score({"data": 1}).json() == {"weights": "w1"}
-            (root / "model" / "weights.txt").write_text("w2\n")
-            wait_for("new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
-            line = live.line_with(f"reload {OK}")  # printed once the reload request returns
-            assert line.startswith(f"debugkit: reload {OK} generation 2 ")
-            assert line.endswith("(model/weights.txt; init() ran: a model or data file changed)")
-    finally:
-        server.stop()
+    with watched_server(root, model_dir=root / "model") as live:
+        server = live.server
+        assert server.score({"data": 1}).json() == {"weights": "w1"}
+        (root / "model" / "weights.txt").write_text("w2\n")
+        wait_for("new weights", lambda: server.score({"data": 1}).json() == {"weights": "w2"})
+        line = live.line_with(f"reload {OK}")  # printed once the reload request returns
+        assert line.startswith(f"debugkit: reload {OK} generation 2 ")
+        assert line.endswith("(model/weights.txt; init() ran: a model or data file changed)")
 
 
 def test_polling_fallback_reloads_on_save(tmp_path: Path) -> None:
     root = make_project(tmp_path / "proj")
-    server = start_server(root / "score.py", source_dir=root)
-    try:
-        with running_watcher(root, server, polling=True) as live:
-            assert live.watcher.observer_kind == "polling"
-            live.score_py.write_text(score_source("v2"))
-            wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))
-    finally:
-        server.stop()
+    with watched_server(root, watch={"polling": True}) as live:
+        assert live.watcher.observer_kind == "polling"
+        live.score_py.write_text(score_source("v2"))
+        wait_for("the new code", lambda: live.answer() == (2, {"tag": "v2", "helper": 1}))

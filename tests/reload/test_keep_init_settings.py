@@ -14,7 +14,7 @@ from debugkit.config import load_config
 from debugkit.errors import ConfigError
 from debugkit.session import remove as remove_session
 from tests.helpers import process_session, start_server
-from tests.reload.conftest import running_watcher, wait_for
+from tests.reload.conftest import wait_for, watched_server
 
 OK = "\u2713"
 SCORE = """\
@@ -39,26 +39,18 @@ def _project(root: Path, yaml: str = "") -> Path:
 def test_keep_init_false_runs_init_on_every_save(tmp_path: Path) -> None:
     root = _project(tmp_path / "proj", "keep_init: false\n")
     assert load_config(root).keep_init is False
-    server = start_server(root / "score.py", source_dir=root)
-    try:
-        with running_watcher(root, server) as live:
-            (root / "score.py").write_text(SCORE.replace('"version": 1', '"version": 2'))
-            line = live.line_with(f"reload {OK}")
-            assert line.endswith("(score.py; init() ran)"), line
-    finally:
-        server.stop()
+    with watched_server(root) as live:
+        (root / "score.py").write_text(SCORE.replace('"version": 1', '"version": 2'))
+        line = live.line_with(f"reload {OK}")
+        assert line.endswith("(score.py; init() ran)"), line
 
 
 def test_by_default_a_run_only_save_keeps_init(tmp_path: Path) -> None:
     root = _project(tmp_path / "proj")
-    server = start_server(root / "score.py", source_dir=root)
-    try:
-        with running_watcher(root, server) as live:
-            (root / "score.py").write_text(SCORE.replace('"version": 1', '"version": 2'))
-            assert "(score.py; init() kept, " in live.line_with(f"reload {OK}")
-            wait_for("the new code", lambda: server.score("{}").json()["version"] == 2)
-    finally:
-        server.stop()
+    with watched_server(root) as live:
+        (root / "score.py").write_text(SCORE.replace('"version": 1', '"version": 2'))
+        assert "(score.py; init() kept, " in live.line_with(f"reload {OK}")
+        wait_for("the new code", lambda: live.server.score("{}").json()["version"] == 2)
 
 
 def test_debugkit_reload_keeps_init_unless_told_init(tmp_path: Path) -> None:
