@@ -160,6 +160,14 @@ def test_up_reload_down_commands_and_stopping_the_up_task(
     window.run_command("debugkit: Reload score.py")
     wait_status_bar(window, "gen 2", 60)
     assert status(folder)["reloads"] >= 1
+    # the reload is logged in the extension's output channel (status bar item -> output)
+    window.run_command("debugkit: Show the output")
+    window.page.wait_for(
+        "Array.from(document.querySelectorAll('.part.panel .view-lines .view-line'))"
+        ".some(l => (l.textContent || '').replace(/\\u00a0/g, ' ').includes('reload ✓ generation 2'))",
+        60,
+        "the reload line in the debugkit output channel",
+    )
 
     window.run_command("debugkit: Down: stop the scoring server")
     wait_status(folder, "stopped", 120)
