@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.dap.conftest import SCORE, Project, line_of
+from tests.dap.dapclient import DapClient
 from tests.helpers import HttpResult, RunningServer
 
 
@@ -19,18 +24,34 @@ def score_async(server: RunningServer, values: list[int]) -> Future[HttpResult]:
     return future
 
 
+@pytest.fixture
+def attached(
+    project: Project, debug_server, dap_connect
+) -> Callable[..., tuple[RunningServer, DapClient, Path, int]]:
+    """attached(FILE, MARKER, **server_flags) -> (server, dap, path, line): a debug server,
+    and a DAP client attached as VS Code does with a breakpoint on MARKER's line of FILE."""
+
+    def attach(
+        file: str, marker: str, **server_flags: Any
+    ) -> tuple[RunningServer, DapClient, Path, int]:
+        server, port = debug_server(**server_flags)
+        dap = dap_connect(port)
+        path = project.local / file
+        line = line_of(path, marker)
+        dap.attach({"pathMappings": project.mappings()}, breakpoints={str(path): [line]})
+        return server, dap, path, line
+
+    return attach
+
+
 def same_file(a: str, b: Path) -> bool:
     return Path(a).resolve() == b.resolve()
 
 
 def test_breakpoint_in_local_score_py_hits_reads_a_local_and_survives_a_reload(
-    project: Project, debug_server, dap_connect
+    project: Project, attached
 ) -> None:
-    server, port = debug_server()
-    dap = dap_connect(port)
-    local_score = project.local / "score.py"
-    line = line_of(local_score, "BP-RUN")
-    dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
+    server, dap, local_score, line = attached("score.py", "BP-RUN")
 
     pending = score_async(server, [1, 2, 3])
     thread, frame = dap.wait_breakpoint()
@@ -57,14 +78,8 @@ def test_breakpoint_in_local_score_py_hits_reads_a_local_and_survives_a_reload(
     assert result.status == 200 and result.json()["doubled"] == 36
 
 
-def test_breakpoint_in_a_helper_module_hits_after_a_reload_too(
-    project: Project, debug_server, dap_connect
-) -> None:
-    server, port = debug_server()
-    dap = dap_connect(port)
-    helper = project.local / "helper.py"
-    line = line_of(helper, "BP-HELPER")
-    dap.attach({"pathMappings": project.mappings()}, breakpoints={str(helper): [line]})
+def test_breakpoint_in_a_helper_module_hits_after_a_reload_too(attached) -> None:
+    server, dap, helper, line = attached("helper.py", "BP-HELPER")
     for expected_x in ("12", "12"):
         pending = score_async(server, [1, 2, 3])
         thread, frame = dap.wait_breakpoint()
@@ -75,16 +90,8 @@ def test_breakpoint_in_a_helper_module_hits_after_a_reload_too(
         assert server.reload()["ok"]
 
 
-def test_a_paused_debugger_does_not_produce_a_504(
-    project: Project, debug_server, dap_connect
-) -> None:
-    server, port = debug_server(request_timeout=1)
-    dap = dap_connect(port)
-    local_score = project.local / "score.py"
-    dap.attach(
-        {"pathMappings": project.mappings()},
-        breakpoints={str(local_score): [line_of(local_score, "BP-RUN")]},
-    )
+def test_a_paused_debugger_does_not_produce_a_504(attached) -> None:
+    server, dap, _, _ = attached("score.py", "BP-RUN", request_timeout=1)
     pending = score_async(server, [5])
     thread, _ = dap.wait_breakpoint()
     time.sleep(3)  # held at the breakpoint three times longer than the request timeout
@@ -94,12 +101,9 @@ def test_a_paused_debugger_does_not_produce_a_504(
     assert result.status == 200, result.text
 
 
-def test_just_my_code_steps_over_library_code(project: Project, debug_server, dap_connect) -> None:
-    server, port = debug_server()
-    dap = dap_connect(port)
-    local_score = project.local / "score.py"
-    line = line_of(local_score, "BP-STEP")  # text = json.dumps(values): library code
-    dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
+def test_just_my_code_steps_over_library_code(attached) -> None:
+    # BP-STEP: text = json.dumps(values), library code
+    server, dap, local_score, line = attached("score.py", "BP-STEP")
     pending = score_async(server, [1])
     thread, _ = dap.wait_breakpoint()
     stepped = dap.step_in(thread)
@@ -110,14 +114,10 @@ def test_just_my_code_steps_over_library_code(project: Project, debug_server, da
     assert pending.result(timeout=60).status == 200
 
 
-def test_wait_for_debugger_holds_init_so_its_breakpoints_hit(
-    project: Project, debug_server, dap_connect
-) -> None:
-    server, port = debug_server(wait=None, wait_for_debugger=True)
-    dap = dap_connect(port)
-    local_score = project.local / "score.py"
-    line = line_of(local_score, "BP-INIT")
-    dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
+def test_wait_for_debugger_holds_init_so_its_breakpoints_hit(attached) -> None:
+    server, dap, local_score, line = attached(
+        "score.py", "BP-INIT", wait=None, wait_for_debugger=True
+    )
     thread, frame = dap.wait_breakpoint()
     assert same_file(frame["source"]["path"], local_score) and frame["line"] == line
     # (No HTTP status check here: a breakpoint pauses every thread, the HTTP ones too.)
@@ -126,13 +126,9 @@ def test_wait_for_debugger_holds_init_so_its_breakpoints_hit(
     assert json.loads(server.score({"values": [1]}).text)["total"] == 2
 
 
-def test_breakpoint_in_init_hits_on_a_reload(project: Project, debug_server, dap_connect) -> None:
+def test_breakpoint_in_init_hits_on_a_reload(attached) -> None:
     """init() of a reload runs on a request thread of the server: it must be traced too."""
-    server, port = debug_server()
-    dap = dap_connect(port)
-    local_score = project.local / "score.py"
-    line = line_of(local_score, "BP-INIT")
-    dap.attach({"pathMappings": project.mappings()}, breakpoints={str(local_score): [line]})
+    server, dap, local_score, line = attached("score.py", "BP-INIT")
     server.score({"values": [1]})  # a request first: request threads are left untraced
     pool = ThreadPoolExecutor(max_workers=1)
     # nothing changed, so a plain reload would keep init()'s state: ask for init()
