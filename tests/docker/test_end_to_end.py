@@ -129,7 +129,7 @@ def test_missing_package_names_the_environment_file(make_project) -> None:
     logs = debugkit("logs", str(root))
     diagnosis = logs.stdout.split("diagnosis:", 1)[1]
     assert "No module named 'sklearn'" in diagnosis
-    assert f"add scikit-learn to {root / 'requirements.txt'}" in diagnosis
+    assert f"add scikit-learn in {root / 'requirements.txt'}" in diagnosis
     debugkit("down", str(root))
 
 
