@@ -126,6 +126,21 @@ class Page:
         )
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", **base})
 
+    def click(self, expression: str) -> None:
+        """Click the middle of the element ``expression`` evaluates to (real mouse events,
+        which VS Code's lists listen to)."""
+        box = self.evaluate(
+            f"(() => {{ const e = {expression}; if (!e) return null;"
+            " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        )
+        if not box:
+            raise CdpError(f"nothing to click: {expression}")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": box[0], "y": box[1], "button": "left", "clickCount": 1},
+            )
+
     def type(self, text: str) -> None:
         self.send("Input.insertText", {"text": text})
 
