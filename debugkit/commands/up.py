@@ -113,27 +113,58 @@ def up(
     for warning in config.warnings:
         echo(f"debugkit: warning: {warning}")
     echo(f"debugkit: starting {config.entry_path} ({runtime_name} runtime) ...")
+    started: list[launcher.Started] = []  # filled once the server is up
     with lifecycle.stop_signals_interrupt():  # SIGTERM, SIGHUP: as Ctrl-C
-        with launcher.exclusive_start(config):  # a second `up` of this folder says so at once
-            try:
-                started = launcher.start(config, runtime_name, options, echo=echo)
-            except KeyboardInterrupt as exc:
+        try:
+            code = _start_and_run(config, runtime_name, options, detach, no_watch, started)
+        except KeyboardInterrupt as exc:
+            # Before ready, or in the moment between ready and the foreground loop taking
+            # over (seen 1 in 8 under load: click printed "Aborted!" and exited 1), an
+            # interrupt cleans up like one during the loop.
+            if not started:
                 echo(f"debugkit: {_stopped_by(exc)} before the server was ready; stopped it")
-                sys.exit(getattr(exc, "exit_code", 130))
-            if detach:
-                _report_ready(config, started.session, started.status)
-                if not no_watch:
-                    started.session.watcher_pid = launcher.spawn_background_watcher(
-                        config, started.session
-                    )
-                    launcher.sessions.save(started.session)
-                echo(
-                    f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'"
+            else:
+                with lifecycle.shielded():
+                    current = launcher.sessions.load(config.project_key)
+                    if current is not None:
+                        launcher.stop(current)
+                how = (
+                    f"debugkit: {_stopped_by(exc)}; " if isinstance(exc, lifecycle.Stopped) else ""
                 )
-                if started.status.get("state") == "init_failed":
-                    sys.exit(EXIT_FAILED)  # scripts can tell; the server stays up to fix and save
-                return
-        sys.exit(_run_until_stopped(config, started, watch=not no_watch))
+                echo(f"{how}debugkit: stopped and removed the server")
+            code = getattr(exc, "exit_code", 0 if started else 130)
+    if code is not None:
+        sys.exit(code)
+
+
+def _start_and_run(
+    config: ProjectConfig,
+    runtime_name: str,
+    options: UpOptions,
+    detach: bool,
+    no_watch: bool,
+    started_out: list[launcher.Started],
+) -> int | None:
+    """Start the server (appended to ``started_out`` once up). Detached: return once it is
+    handed to the background watcher (``None``: exit 0, or EXIT_FAILED when init() failed);
+    in the foreground: run until stopped and return the exit code."""
+    with launcher.exclusive_start(config):  # a second `up` of this folder says so at once
+        started = launcher.start(config, runtime_name, options, echo=echo)
+        started_out.append(started)
+        if detach:
+            _report_ready(config, started.session, started.status)
+            if not no_watch:
+                started.session.watcher_pid = launcher.spawn_background_watcher(
+                    config, started.session
+                )
+                launcher.sessions.save(started.session)
+            echo(
+                f"debugkit: running in the background; stop with 'debugkit down {config.project_dir}'"
+            )
+            if started.status.get("state") == "init_failed":
+                return EXIT_FAILED  # scripts can tell; the server stays up to fix and save
+            return None
+    return _run_until_stopped(config, started, watch=not no_watch)
 
 
 def _stopped_by(exc: BaseException) -> str:
