@@ -97,9 +97,6 @@ function cliCall(settings, action, project, workspace) {
     case "replay":
       args = ["replay", project, "--last-failed"];
       break;
-    case "replay":
-      args = ["replay", project, "--last-failed"];
-      break;
     default:
       args = [action, project];
   }

@@ -61,7 +61,6 @@ test("cliCall builds the CLI calls the commands run", () => {
   assert.deepEqual(logic.cliCall({}, "down", "/w/p"), { command: "debugkit", args: ["down", "/w/p"] });
   assert.deepEqual(logic.cliCall({}, "lsp").args, ["lsp"]);
   assert.deepEqual(logic.cliCall({}, "replay", "/w/p").args, ["replay", "/w/p", "--last-failed"]);
-  assert.deepEqual(logic.cliCall({}, "replay", "/w/p").args, ["replay", "/w/p", "--last-failed"]);
   assert.deepEqual(logic.cliCall({}, "attach-config", "/w/p", "/w").args, [
     "vscode", "attach-config", "/w/p", "--workspace", "/w",
   ]);
