@@ -87,6 +87,7 @@ class ScoringApp:
             options.request_timeout_s,
             options.source_dir,
             before_run=self.debugger.trace_current_thread,
+            timeout_status=self.profile.timeout_status,
         )
         self.started_at = time.time()
         # never in production mode: recorded bodies are user data

@@ -204,9 +204,11 @@ class RunExecutor:
         self,
         timeout_s: float,
         source_dir: str,
+        timeout_status: int,
         before_run: Optional[Callable[[], None]] = None,
     ) -> None:
         self.timeout_s = timeout_s
+        self.timeout_status = timeout_status  # the profile's (profiles.py), named in the log
         self.source_dir = source_dir
         self.before_run = before_run  # called on the worker thread before each run()
         self._tasks: queue.SimpleQueue[_Task] = queue.SimpleQueue()
@@ -323,7 +325,7 @@ class RunExecutor:
         stack = format_user_stack(worker.ident or 0, self.source_dir)
         lines = [
             f"debugkit: run() for request {request_id} exceeded the request timeout of "
-            f"{self.timeout_s:g} s; answering 504. Its current stack:"
+            f"{self.timeout_s:g} s; answering {self.timeout_status}. Its current stack:"
         ]
         lines += [f"  {line}" for line in stack] or ["  (no frame inside the source folder)"]
         logger.error("\n".join(lines))

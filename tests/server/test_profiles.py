@@ -171,6 +171,10 @@ def test_managed_timeout_is_408_and_aks_504(write_project, serve):
     assert timed_out.status == 408
     assert timed_out.json()["stack"]  # debug mode names where run() was stuck
     assert aks.score({}).status == 504
+    # the log line names the status the client got, not the other profile's
+    assert "exceeded the request timeout of 0.5 s; answering 408." in managed.log
+    assert "answering 504" not in managed.log
+    assert "exceeded the request timeout of 0.5 s; answering 504." in aks.log
 
 
 def test_managed_default_timeout_is_five_seconds(write_project, serve):
