@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -34,6 +35,13 @@ class Response:
         return None
 
 
+def _reason(err: BaseException) -> str:
+    reason = getattr(err, "reason", err)  # URLError wraps the socket's error
+    if isinstance(reason, (http.client.HTTPException, ConnectionResetError)):
+        return "the connection closed in the middle of its answer: the server stopped"
+    return str(reason) or type(reason).__name__
+
+
 class ServerClient:
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -52,15 +60,20 @@ class ServerClient:
         req = urllib.request.Request(
             self.base_url + path, data=body, method=method, headers=headers
         )
+        # The one place a broken exchange becomes UnavailableError: a refused or timed-out
+        # connection (URLError, OSError) and one dropped mid-answer (RemoteDisconnected,
+        # ConnectionResetError, IncompleteRead: an http.client.HTTPException, not an OSError),
+        # as when the memory watchdog kills the server while 'up' polls it. Reading the body
+        # (of an error answer too) is inside the try: that is where IncompleteRead arises.
         try:
-            with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
-                return Response(resp.status, dict(resp.headers), resp.read())
-        except urllib.error.HTTPError as err:
-            return Response(err.code, dict(err.headers), err.read())
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as err:
-            reason = getattr(err, "reason", err)
+            try:
+                with urllib.request.urlopen(req, timeout=timeout or self.timeout) as resp:
+                    return Response(resp.status, dict(resp.headers), resp.read())
+            except urllib.error.HTTPError as err:
+                return Response(err.code, dict(err.headers), err.read())
+        except (OSError, http.client.HTTPException) as err:
             raise UnavailableError(
-                f"the scoring server at {self.base_url} does not answer ({reason}); "
+                f"the scoring server at {self.base_url} does not answer ({_reason(err)}); "
                 "start it with 'debugkit up' or check 'debugkit logs'"
             ) from None
 
