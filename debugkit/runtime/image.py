@@ -13,6 +13,7 @@ that image then adds debugkit's source, which holds nothing secret.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -43,6 +44,7 @@ from debugkit.runtime.install import (
     SCRIPT,
     build_script,
     deps_tag,
+    pinned,
     remove_unused_deps,
     run_install,
 )
@@ -277,28 +279,37 @@ def _build(
 
     offset = 1 + len(install_steps(plan))  # the final build's steps come after these
     with progress:
-        # twice at most: until the build on it starts, an install image has no child, so
-        # another debugkit's `down --images` may remove it in between (the build then says
-        # "No such image"); the second round installs it again
+        # The install image is pinned from when it is found or committed until the build on
+        # it ends, so that another debugkit's prune (`down --images`) cannot remove it in
+        # between (install.pinned). Twice at most: it may still go in the instant between
+        # its commit and its pin, or by a forced removal; the second round installs again.
         for _ in range(2):
             progress.error = None
-            if no_cache or _local_image_id(client, deps) is None:
-                progress.offset = 0
-                progress.line(f"Step 1/{offset + _final_steps(plan)} : FROM {plan.base}")
-                labels = {LABEL_MANAGED: "true", LABEL_LAYER: "deps"}
-                try:
-                    code = run_install(client, plan.base, pip_folder, deps, labels, install_line)
-                except docker.errors.DockerException as exc:
-                    progress.fail(getattr(exc, "explanation", None) or str(exc))
-                else:
-                    if code:
-                        progress.fail(f"The command returned a non-zero code: {code}")
-            if progress.error is not None:
-                break
-            progress.offset = offset
-            _final_build(client, context, tag, plan, no_cache, progress)
-            if progress.error is None or _local_image_id(client, deps) is not None:
-                break
+            with contextlib.ExitStack() as held:
+                ready = not no_cache and held.enter_context(pinned(client, deps))
+                if not ready:
+                    progress.offset = 0
+                    progress.line(f"Step 1/{offset + _final_steps(plan)} : FROM {plan.base}")
+                    labels = {LABEL_MANAGED: "true", LABEL_LAYER: "deps"}
+                    try:
+                        code = run_install(
+                            client, plan.base, pip_folder, deps, labels, install_line
+                        )
+                    except docker.errors.DockerException as exc:
+                        progress.fail(getattr(exc, "explanation", None) or str(exc))
+                    else:
+                        if code:
+                            progress.fail(f"The command returned a non-zero code: {code}")
+                    if progress.error is not None:
+                        break
+                    ready = held.enter_context(pinned(client, deps))
+                if not ready:
+                    progress.fail(f"No such image: {deps} (removed by another process)")
+                    continue
+                progress.offset = offset
+                _final_build(client, context, tag, plan, no_cache, progress)
+                if progress.error is None or _local_image_id(client, deps) is not None:
+                    break
     if progress.error is not None:
         raise _build_error(plan, progress)
     return python

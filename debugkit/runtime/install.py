@@ -12,6 +12,12 @@ A failed install commits nothing and its container is removed.
 The committed image is tagged ``debugkit-deps:<hash of its inputs>`` and shared by every
 project with the same base, pip settings and requirements (the cache the classic
 builder's layer cache used to be).
+
+Until the build on it has started, an install image has no child, so another debugkit
+process pruning install images (``down --images``, a test session's teardown) could
+remove it under a build that just committed or found it (the build then fails "No such
+image"). A build therefore pins the image it uses: a created, never started container of
+it, which makes the engine refuse a removal without force (:func:`pinned`).
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -30,11 +37,15 @@ import docker.errors
 
 from debugkit.applayout import APP_ROOT
 from debugkit.runtime.pipconfig import IMAGE_DIR, shell_quote
+from debugkit.session import pid_alive
 
 log = logging.getLogger(__name__)
 
 DEPS_REPOSITORY = "debugkit-deps"
 LABEL_LAYER = "debugkit.layer"  # "deps" on committed install images
+LABEL_PIN_HOST = "debugkit.pin-host"  # the machine and process that hold a pin
+LABEL_PIN_PID = "debugkit.pin-pid"
+PIN = "pin"  # the LABEL_LAYER of pin containers
 SCRIPT = "build.sh"  # in the mounted pip folder
 
 
@@ -115,8 +126,53 @@ def run_install(
             container.remove(force=True)
 
 
+@contextlib.contextmanager
+def pinned(client: docker.DockerClient, tag: str) -> Iterator[bool]:
+    """Keep ``tag`` from :func:`remove_unused_deps` for the duration; yield False (and pin
+    nothing) when no image has that tag."""
+    try:
+        pin = client.containers.create(
+            tag,
+            command=["true"],  # never started: a command only because create wants one
+            name=f"{install_container_prefix(os.getpid())}{PIN}-{uuid.uuid4().hex[:8]}",
+            labels={
+                LABEL_LAYER: PIN,
+                LABEL_PIN_HOST: socket.gethostname(),
+                LABEL_PIN_PID: str(os.getpid()),
+            },
+            network_disabled=True,
+        )
+    except docker.errors.ImageNotFound:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(docker.errors.APIError):
+            pin.remove(force=True)
+
+
+def _remove_stale_pins(client: docker.DockerClient) -> None:
+    """Pins left by a process killed mid-build (SIGKILL runs no finally) would keep their
+    image forever: those of dead processes of this machine go."""
+    try:
+        pins = client.containers.list(
+            all=True,
+            filters={"label": [f"{LABEL_LAYER}={PIN}", f"{LABEL_PIN_HOST}={socket.gethostname()}"]},
+        )
+    except docker.errors.APIError:
+        return
+    for pin in pins:
+        pid = (pin.labels or {}).get(LABEL_PIN_PID, "")
+        if pid.isdigit() and not pid_alive(int(pid)):
+            with contextlib.suppress(docker.errors.APIError):
+                pin.remove(force=True)
+
+
 def remove_unused_deps(client: docker.DockerClient) -> None:
-    """Remove install images no project image is built on (the engine refuses the others)."""
+    """Remove install images no project image is built on and no build pins (the engine
+    refuses the others: never forced)."""
+    _remove_stale_pins(client)
     try:
         images = client.images.list(filters={"label": f"{LABEL_LAYER}=deps"})
     except docker.errors.APIError:
@@ -124,5 +180,5 @@ def remove_unused_deps(client: docker.DockerClient) -> None:
     for image in images:
         try:
             client.images.remove(image.id, noprune=False)
-        except docker.errors.APIError as exc:  # a project image still uses it
+        except docker.errors.APIError as exc:  # a project image or a build's pin uses it
             log.debug("kept install image %s: %s", image.tags, exc)

@@ -15,12 +15,13 @@ from rich.console import Console
 from debugkit.config import load_config
 from debugkit.errors import CheckFailed
 from debugkit.runtime.image import ensure_image
-from debugkit.runtime.install import install_container_prefix, remove_unused_deps
+from debugkit.runtime.install import LABEL_LAYER, install_container_prefix, remove_unused_deps
 
 pytestmark = pytest.mark.docker
 
 PASSWORD = "dk-fake-S3cret-7731"  # PyPI ignores credentials, so the install still works
 INDEX = f"https://dkuser:{PASSWORD}@pypi.org/simple"
+DEPS_LABEL = f"{LABEL_LAYER}=deps"
 
 
 def _all_images(client: docker.DockerClient) -> set[str]:
@@ -39,7 +40,10 @@ def images_created(docker_client: docker.DockerClient):
     created: list[str] = []
     yield created
     created.extend(_all_images(docker_client) - before)
-    for image_id in created:
+    # install images go by remove_unused_deps only: forcing one off would break another
+    # session's build that pinned it (install.pinned)
+    shared = {image.id for image in docker_client.images.list(filters={"label": DEPS_LABEL})}
+    for image_id in set(created) - shared:
         with contextlib.suppress(docker.errors.APIError):
             docker_client.images.remove(image_id, force=True)
     remove_unused_deps(docker_client)
