@@ -90,7 +90,7 @@ def down(project_dir: Path, images: bool) -> None:
 @project_dir_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(project_dir: Path, as_json: bool) -> None:
-    """State, generation, last error and URLs of PROJECT_DIR's server (exit 1 unless ready)."""
+    """State, generation, last error and URLs of PROJECT_DIR's server (exit 1 unless it serves: ready, or rebuilding)."""
     config = _config_or_stand_in(project_dir)
     report: dict[str, Any] = {"state": "stopped", "project_dir": str(config.project_dir)}
     record = launcher.sessions.load(config.project_key)
