@@ -38,7 +38,9 @@ def test_up_process_runtime_reports_oom_like_docker(greedy_project: Path):
 def test_up_process_runtime_refuses_what_this_machine_cannot_schedule(tmp_path: Path):
     (tmp_path / "score.py").write_text("def init():\n    pass\n\ndef run(d):\n    return d\n")
     (tmp_path / "debugkit.yaml").write_text("deployment:\n  memory_gb: 4000\n")
-    result = debugkit("up", str(tmp_path), "--runtime", "process", "--port", str(free_port()))
+    # a free debug port too: the default 5678 may be taken by anything else on the machine
+    ports = ("--port", str(free_port()), "--debug-port", str(free_port()))
+    result = debugkit("up", str(tmp_path), "--runtime", "process", *ports)
     assert result.returncode == 2
     assert "cannot be scheduled: requests 4000 GB memory" in result.stderr
 
