@@ -111,7 +111,9 @@ def cleanup() -> Any:
     folders: list[Path] = []
     yield folders.append
     for folder in folders:
-        subprocess.run([debugkit_program(), "down", str(folder)], capture_output=True, timeout=120)
+        subprocess.run(
+            [debugkit_program(), "down", "--images", str(folder)], capture_output=True, timeout=120
+        )
         leftover = containers(folder)
         if leftover:
             subprocess.run(["docker", "rm", "-f", *leftover], capture_output=True, timeout=60)
