@@ -55,6 +55,25 @@ def run(data):
     return len(ballast)
 """
 
+# a score.py whose run() hands the exception back as a 200 (DK101 at SWALLOWS_ERROR_LINE), and
+# the same file re-raising instead: the LSP and editor suites both lint this pair
+SWALLOWS_ERROR = """import json
+
+
+def init():
+    pass
+
+
+def run(raw_data):
+    try:
+        return json.loads(raw_data)["data"]
+    except Exception as e:
+        return {'error': str(e)}
+"""
+SWALLOWS_ERROR_RETURN = "        return {'error': str(e)}\n"
+SWALLOWS_ERROR_LINE = SWALLOWS_ERROR.splitlines().index(SWALLOWS_ERROR_RETURN.rstrip("\n")) + 1
+RERAISES = SWALLOWS_ERROR.replace(SWALLOWS_ERROR_RETURN, "        raise\n")
+
 
 def debugkit(*args: str, timeout: float = 300, **run: Any) -> subprocess.CompletedProcess[str]:
     """``python -m debugkit ARGS`` as a user runs it, its output captured; ``run`` goes to

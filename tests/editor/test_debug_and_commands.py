@@ -145,12 +145,18 @@ class Request:
         return self.result
 
 
+def open_project(tmp_path: Path, open_window, cleanup) -> tuple[Path, int, Window]:
+    """A fresh project (torn down after the test) opened in a VS Code window: its folder, its
+    debug port and the window."""
+    folder, port = make_project(tmp_path)
+    cleanup(folder)
+    return folder, port, open_window(folder)
+
+
 def test_up_reload_down_commands_and_stopping_the_up_task(
     tmp_path: Path, open_window, cleanup
 ) -> None:
-    folder, _ = make_project(tmp_path)
-    cleanup(folder)
-    window = open_window(folder)
+    folder, _, window = open_project(tmp_path, open_window, cleanup)
     window.open_file("score.py")
 
     window.run_command("debugkit: Up: start the scoring server")
@@ -256,9 +262,7 @@ def f5_and_first_stop(window: Window, folder: Path, port: int) -> None:
 def test_f5_attach_in_the_debug_ui_stops_in_run_and_again_after_a_save(
     tmp_path: Path, open_window, cleanup
 ) -> None:
-    folder, port = make_project(tmp_path)
-    cleanup(folder)
-    window = open_window(folder)
+    folder, port, window = open_project(tmp_path, open_window, cleanup)
     f5_and_first_stop(window, folder, port)
 
     # a save through the editor: SCALE = 3 (same lines), hot-reloaded in place

@@ -11,22 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.editor.harness import Window
+from tests.helpers import RERAISES, SWALLOWS_ERROR, SWALLOWS_ERROR_LINE
 
-RISKY = """import json
-
-
-def init():
-    pass
-
-
-def run(raw_data):
-    try:
-        return json.loads(raw_data)["data"]
-    except Exception as e:
-        return {'error': str(e)}
-"""
-SAFE = RISKY.replace("        return {'error': str(e)}\n", "        raise\n")
-RISKY_LINE = 12
+RISKY = SWALLOWS_ERROR
+SAFE = RERAISES
+RISKY_LINE = SWALLOWS_ERROR_LINE
 WAIT_S = 45.0
 
 

@@ -20,6 +20,7 @@ from debugkit.client import ServerClient
 from debugkit.config import load_config
 from debugkit.errors import UserError
 from debugkit.ports import free_port
+from tests.helpers import RERAISES, SWALLOWS_ERROR, SWALLOWS_ERROR_RETURN
 from tests.lsp.helpers import (
     SERVER,
     WAIT_S,
@@ -32,22 +33,9 @@ from tests.lsp.helpers import (
     wait_until,
 )
 
-LEAKY = """import json
-
-
-def init():
-    pass
-
-
-def run(raw_data):
-    try:
-        return json.loads(raw_data)["data"]
-    except Exception as e:
-        raise
-"""
-LEAKY_LINE = "        return {'error': str(e)}\n"
-LEAKY_SOURCE = LEAKY.replace("        raise\n", LEAKY_LINE)
-CLEAN_SOURCE = LEAKY
+LEAKY_LINE = SWALLOWS_ERROR_RETURN
+LEAKY_SOURCE = SWALLOWS_ERROR
+CLEAN_SOURCE = RERAISES
 DEBUGGER_SOURCE = "import debugpy\n\ndebugpy.listen(('0.0.0.0', 5678))\n\n\ndef init():\n    pass\n\n\ndef run(raw_data):\n    return raw_data\n"
 
 
@@ -93,26 +81,30 @@ async def test_change_relints_after_debounce(client: LanguageClient, tmp_path: P
     assert "DK101" in codes(after)
 
 
-async def test_save_publishes(client: LanguageClient, tmp_path: Path):
-    uri = uri_in(tmp_path, text=DEBUGGER_SOURCE)
-    await open_document(client, uri, DEBUGGER_SOURCE)
+async def published_after(
+    client: LanguageClient, tmp_path: Path, text: str, notification: str
+) -> list[types.Diagnostic]:
+    """Open score.py holding `text`, send `textDocument/did<notification>` about it ("save" or
+    "close"), and return the diagnostics the server publishes after it (listening starts
+    before the send)."""
+    uri = uri_in(tmp_path, text=text)
+    await open_document(client, uri, text)
     waiting = asyncio.ensure_future(next_diagnostics(client, uri))
     await asyncio.sleep(0)
-    client.text_document_did_save(
-        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-    )
-    assert "DK102" in codes(await waiting)
+    document = types.TextDocumentIdentifier(uri=uri)
+    if notification == "save":
+        client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=document))
+    else:
+        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=document))
+    return list(await waiting)
+
+
+async def test_save_publishes(client: LanguageClient, tmp_path: Path):
+    assert "DK102" in codes(await published_after(client, tmp_path, DEBUGGER_SOURCE, "save"))
 
 
 async def test_close_clears_diagnostics(client: LanguageClient, tmp_path: Path):
-    uri = uri_in(tmp_path, text=LEAKY_SOURCE)
-    await open_document(client, uri, LEAKY_SOURCE)
-    waiting = asyncio.ensure_future(next_diagnostics(client, uri))
-    await asyncio.sleep(0)
-    client.text_document_did_close(
-        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
-    )
-    assert list(await waiting) == []
+    assert await published_after(client, tmp_path, LEAKY_SOURCE, "close") == []
 
 
 async def _apply_action(
