@@ -179,7 +179,7 @@ def _run_until_stopped(config: ProjectConfig, started: launcher.Started, watch: 
     ``debugkit logs``, and ``up`` says why it exited.
     """
     follower_stop = threading.Event()
-    follower = _follow_logs(started, follower_stop)
+    follower = _follow_logs(started, config.source_dir, follower_stop)
     ended: lifecycle.Ended | None = None
     code = 0
     how = ""
@@ -263,12 +263,13 @@ def _report_ready(config: ProjectConfig, session: Session, status: dict[str, Any
         )
 
 
-def _follow_logs(started: launcher.Started, stop: threading.Event) -> threading.Thread:
+def _follow_logs(
+    started: launcher.Started, source_dir: Path, stop: threading.Event
+) -> threading.Thread:
     """Print the server's log until ``stop``; after a restart (by the watcher) follow the new server."""
 
     def pump() -> None:
         runtime, session = started.runtime, started.session
-        source_dir = session.config_loader()(session.project_dir).source_dir
         while not stop.is_set():
             try:
                 for line in runtime.logs(session, tail=None, follow=True):
