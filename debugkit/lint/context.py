@@ -141,6 +141,14 @@ def walk_function(func: ast.AST) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(node))
 
 
+def in_source_order(func: ast.AST, kinds: tuple[type[ast.AST], ...]) -> list[ast.AST]:
+    """The nodes of ``kinds`` in ``func`` (as walk_function sees them) in source order, for
+    rules that follow values through assignments top to bottom."""
+    nodes = [n for n in walk_function(func) if isinstance(n, kinds)]
+    nodes.sort(key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+    return nodes
+
+
 def calls_in(func: ast.AST) -> Iterator[ast.Call]:
     for node in walk_function(func):
         if isinstance(node, ast.Call):

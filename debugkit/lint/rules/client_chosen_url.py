@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from debugkit.lint.context import LintContext, walk_function
+from debugkit.lint.context import LintContext, in_source_order
 from debugkit.lint.model import Confidence, Finding, RuleDoc, RuleInfo, Severity
 from debugkit.lint.patterns import argument, is_batch_run
 from debugkit.lint.registry import Rule, register
@@ -140,13 +140,7 @@ class ClientChosenUrl(Rule):
             return
         chosen = Chosen(ctx, run)
         checked: set[str] = set()
-        nodes = [
-            n
-            for n in walk_function(run)
-            if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For, ast.If, ast.Call))
-        ]
-        nodes.sort(key=lambda n: (n.lineno, n.col_offset))
-        for node in nodes:
+        for node in in_source_order(run, (ast.Assign, ast.AnnAssign, ast.For, ast.If, ast.Call)):
             if isinstance(node, ast.Assign):
                 for target in node.targets:
                     chosen.assign(target, chosen(node.value))

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from debugkit.lint.context import LintContext, walk_function
+from debugkit.lint.context import LintContext, in_source_order
 from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
 from debugkit.lint.patterns import base_name, is_batch_run
 from debugkit.lint.registry import Rule, register
@@ -145,13 +145,7 @@ def _statements(run: ast.AST) -> Iterator[ast.AST]:
         ast.With,
         ast.AsyncWith,
     )
-    nodes = [
-        n
-        for n in walk_function(run)
-        if isinstance(n, (*kinds, ast.Return, ast.Call, ast.NamedExpr))
-    ]
-    nodes.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
-    yield from nodes
+    yield from in_source_order(run, (*kinds, ast.Return, ast.Call, ast.NamedExpr))
 
 
 @register
