@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 from debugkit.lint.context import LintContext, build_context
 from debugkit.lint.parsing import parse_module
-from debugkit.lint.patterns import argument, string_value
+from debugkit.lint.patterns import PATH_JOINS, argument, string_value
 from debugkit.lint.rules.unknown_model_name import model_path_calls
 
 MODEL_DIR_VARIABLE = "AZUREML_MODEL_DIR"
-_JOINS = {"os.path.join", "posixpath.join", "pathlib.Path", "Path", "pathlib.PurePath"}
 _ENV_READERS = {"os.getenv", "os.environ.get"}
 
 
@@ -75,7 +74,7 @@ def _reads_model_dir(ctx: LintContext, node: ast.expr | None, names: set[str]) -
         name = ctx.qualified_name(node.func)
         if name in _ENV_READERS:
             return string_value(argument(node, 0, "key")) == MODEL_DIR_VARIABLE
-        if name in _JOINS and len(node.args) == 1:  # Path(os.getenv("AZUREML_MODEL_DIR"))
+        if name in PATH_JOINS and len(node.args) == 1:  # Path(os.getenv("AZUREML_MODEL_DIR"))
             return _reads_model_dir(ctx, node.args[0], names)
     return False
 
@@ -93,7 +92,7 @@ def _joined_below_model_dir(ctx: LintContext, node: ast.AST, names: set[str]) ->
     parts: list[str] = []
     if (
         isinstance(node, ast.Call)
-        and ctx.qualified_name(node.func) in _JOINS
+        and ctx.qualified_name(node.func) in PATH_JOINS
         and len(node.args) > 1
     ):
         if not _reads_model_dir(ctx, node.args[0], names):

@@ -9,6 +9,8 @@ from debugkit.lint.context import FunctionNode, LintContext, walk_function
 from debugkit.lint.model import TextEdit
 
 EXITS = {"sys.exit", "os._exit", "exit", "quit"}
+# calls that build a path from parts, the first part being where it starts
+PATH_JOINS = {"os.path.join", "posixpath.join", "pathlib.Path", "Path", "pathlib.PurePath"}
 # methods a value holding an error has (the exception, its text, or a container of it); any
 # other method, e.g. `.tolist()` on the stored text, raises AttributeError before a return
 TEXT_METHODS = {

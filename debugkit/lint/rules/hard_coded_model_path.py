@@ -10,6 +10,7 @@ from typing import Optional
 from debugkit.lint.context import LintContext, walk_function
 from debugkit.lint.model import Confidence, Finding, Fix, RuleDoc, RuleInfo, Severity, TextEdit
 from debugkit.lint.patterns import (
+    PATH_JOINS,
     argument,
     enclosing_function,
     functions_and_methods,
@@ -33,7 +34,6 @@ PATH_KEYWORDS = (
     "filename",
     "fname",
 )
-JOINS = {"os.path.join", "posixpath.join", "pathlib.Path", "Path", "pathlib.PurePath"}
 
 
 Scope = dict[str, Optional[ast.expr]]  # name -> its one assigned value; None: not followed
@@ -60,7 +60,7 @@ def _literal_path(
         return node, text
     if isinstance(node, ast.JoinedStr) and node.values and string_value(node.values[0]) is not None:
         return node, _text(node)
-    if isinstance(node, ast.Call) and ctx.qualified_name(node.func) in JOINS and node.args:
+    if isinstance(node, ast.Call) and ctx.qualified_name(node.func) in PATH_JOINS and node.args:
         parts = [string_value(a) for a in node.args]
         if len(parts) > 1 and all(p is not None for p in parts):  # join of literals only
             return node, posixpath.join(*(p.replace("\\", "/") for p in parts if p is not None))
