@@ -295,29 +295,27 @@ def _run_foreground(
     session or its server exits; Ctrl-C, SIGTERM and SIGHUP raise out of here."""
     stop = threading.Event()
     runtimes = {started.session.runtime: started.runtime}  # it holds the server's exit code
+    watcher = None
     if watch:
         from debugkit.watch.loop import Watcher
 
         watcher = Watcher(config, started.session, echo)
-        monitor = lifecycle.SessionMonitor(
-            config.project_key, lambda _: stop.set(), lock=watcher.lock, runtimes=runtimes
-        )
-        monitor.start()
-        echo(watching_line(config.source_dir, "for changes (Ctrl-C to stop)"))
-        try:
+    monitor = lifecycle.SessionMonitor(
+        config.project_key,
+        lambda _: stop.set(),
+        lock=watcher.lock if watcher else None,  # a restart replaces the record meanwhile
+        runtimes=runtimes,
+    )
+    monitor.start()
+    try:
+        if watcher:
+            echo(watching_line(config.source_dir, "for changes (Ctrl-C to stop)"))
             watcher.run(stop)
-        finally:
-            monitor.cancel()
-    else:
-        monitor = lifecycle.SessionMonitor(
-            config.project_key, lambda _: stop.set(), runtimes=runtimes
-        )
-        monitor.start()
-        echo("debugkit: not watching files (Ctrl-C to stop)")
-        try:
+        else:
+            echo("debugkit: not watching files (Ctrl-C to stop)")
             stop.wait()
-        finally:
-            monitor.cancel()
+    finally:
+        monitor.cancel()
     assert monitor.ended is not None
     return monitor.ended
 
