@@ -371,7 +371,7 @@ class ScoringApp:
             request.method,
             request.path,
             request.headers.get("Host"),
-            {key.lower(): value for key, value in request.headers.items()},
+            request.headers,  # not copied: every request passes here, /score included
         )
         if refused:
             return json_response(403, {"message": refused})

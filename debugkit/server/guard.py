@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Optional
 
 DEBUG_PREFIX = "/debugkit/"
@@ -26,8 +27,11 @@ def is_loopback_host(host: Optional[str]) -> bool:
     return bool(host) and _LOOPBACK_HOST.match(host.strip()) is not None  # type: ignore[union-attr]
 
 
-def refusal(method: str, path: str, host: Optional[str], headers: dict[str, str]) -> Optional[str]:
-    """Why a request to a debug route is refused, or None. ``headers`` lower-cased names."""
+def refusal(
+    method: str, path: str, host: Optional[str], headers: Mapping[str, str]
+) -> Optional[str]:
+    """Why a request to a debug route is refused, or None. ``headers``: looked up by
+    lower-cased name (werkzeug's request headers ignore case)."""
     if not path.startswith(DEBUG_PREFIX):
         return None
     if not is_loopback_host(host):
