@@ -283,16 +283,8 @@ class ScoringService:
                     self._next_number, self.entry_script, self.source_dir, self._keeper(decision)
                 )
             except LoadError as err:
-                # Put the last good generation's helper modules back.
-                for name in list(sys.modules):
-                    module = sys.modules.get(name)
-                    if (
-                        module is not None
-                        and name not in decision.keep_modules
-                        and not name.startswith("debugkit")
-                        and _is_user_module(module, self.source_dir)
-                    ):
-                        del sys.modules[name]
+                # Put the last good generation's helper modules back (the failed load's go).
+                self._forget_user_modules(keep=decision.keep_modules)
                 sys.modules.update(dropped)
                 self._record_failure(err, "reload")
                 result = ReloadResult(
