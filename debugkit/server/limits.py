@@ -111,6 +111,27 @@ def _thread_suspended_by_debugger(thread: threading.Thread) -> bool:
         return False
 
 
+def wait_unpaused(
+    done: threading.Event, thread: Callable[[], Optional[threading.Thread]], limit_s: float
+) -> float:
+    """Wait until ``done`` is set or ``limit_s`` of counted time has passed; the seconds
+    counted (< ``limit_s``: ``done`` was set). A step is not counted while the debugger
+    holds ``thread()`` or when it took over SUSPENDED_STEP_S (the whole process was paused)."""
+    counted = 0.0
+    while counted < limit_s:
+        before = time.monotonic()
+        if done.wait(POLL_STEP_S):
+            break
+        step = time.monotonic() - before
+        current = thread()
+        if step > SUSPENDED_STEP_S or (
+            current is not None and _thread_suspended_by_debugger(current)
+        ):
+            continue
+        counted += step
+    return counted
+
+
 def _inject(thread_id: int, exc_type: type[BaseException]) -> bool:
     changed = ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(thread_id), ctypes.py_object(exc_type)
@@ -284,30 +305,20 @@ class RunExecutor:
         if self.timeout_s <= 0:
             task.done.wait()
             return task.outcome
-        counted = 0.0
-        while True:
-            before = time.monotonic()
-            if task.done.wait(POLL_STEP_S):
+        counted = wait_unpaused(task.done, lambda: task.thread, self.timeout_s)
+        if counted < self.timeout_s:
+            return task.outcome
+        thread = task.thread
+        with task.lock:
+            if task.finished:
                 return task.outcome
-            step = time.monotonic() - before
-            thread = task.thread
-            if step > SUSPENDED_STEP_S or (
-                thread is not None and _thread_suspended_by_debugger(thread)
-            ):
-                continue
-            counted += step
-            if counted < self.timeout_s:
-                continue
-            with task.lock:
-                if task.finished:
-                    return task.outcome
-                task.abandoned = True
-                self._abandoned.add(task)
-                timed_out = RunOutcome(timed_out=True, elapsed_ms=counted * 1000)
-                if thread is not None and thread.ident is not None:
-                    timed_out.stack = self._report_stuck(thread, request_id)
-                    stop_when_in_python(thread, RunTimedOut, lambda: not task.finished)
-            return timed_out
+            task.abandoned = True
+            self._abandoned.add(task)
+            timed_out = RunOutcome(timed_out=True, elapsed_ms=counted * 1000)
+            if thread is not None and thread.ident is not None:
+                timed_out.stack = self._report_stuck(thread, request_id)
+                stop_when_in_python(thread, RunTimedOut, lambda: not task.finished)
+        return timed_out
 
     def stuck_runs(self) -> list[str]:
         """One line per run() that outlived its timeout and still holds its slot: which

@@ -12,17 +12,10 @@ thread until it returns: later reloads say so at once instead of queueing behind
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from debugkit.server.limits import (
-    POLL_STEP_S,
-    SUSPENDED_STEP_S,
-    _thread_suspended_by_debugger,
-    format_user_stack,
-    stop_when_in_python,
-)
+from debugkit.server.limits import format_user_stack, stop_when_in_python, wait_unpaused
 
 RELOAD_WAIT_S = 120.0  # as long as `up` waits for a reload's answer (client.reload)
 
@@ -71,14 +64,7 @@ class BoundedLoads:
 
         thread = threading.Thread(target=work, name="debugkit-reload", daemon=True)
         thread.start()
-        waited = 0.0
-        while waited < self.wait_s:
-            before = time.monotonic()
-            if done.wait(POLL_STEP_S):
-                break
-            step = time.monotonic() - before
-            if step < SUSPENDED_STEP_S and not _thread_suspended_by_debugger(thread):
-                waited += step
+        wait_unpaused(done, lambda: thread, self.wait_s)
         if done.is_set():
             if "error" in box:
                 raise box["error"]
